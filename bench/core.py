@@ -1,0 +1,76 @@
+"""Seed-corpus figures: model load, index build, search and warm ``ask()`` latency."""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+QUESTIONS = [
+    "What did the Chinchilla paper find about compute-optimal training?",
+    "Which papers use evolution strategies for unrolled graphs?",
+    "How fast does GPT-4o respond to audio inputs?",
+    "What fraction of HumanEval problems does Codex solve?",
+    "Which papers study scaling laws?",
+    "How can transformers handle long sequences efficiently?",
+    "What is the capital of Australia?",
+    "learned optimizers",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(repeats: int = 5) -> dict:
+    from rag import ask, search
+    from rag.embeddings import get_embedder
+    from rag.indexer import build_index
+    from rag.settings import Settings
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(_env_file=None, corpus=Path("seeds"), index_dir=Path(folder))
+        started = time.perf_counter()
+        get_embedder(settings.embeddings)
+        model_load = time.perf_counter() - started
+        builds = []
+        for _ in range(3):
+            started = time.perf_counter()
+            manifest = build_index(settings)
+            builds.append(time.perf_counter() - started)
+        ask(QUESTIONS[0], settings=settings)  # warm: engine loaded
+        embedder = get_embedder(settings.embeddings)
+        search_times, ask_times, repeat_times = [], [], []
+        for _ in range(repeats):
+            for question in QUESTIONS:
+                embedder.clear_cache()  # a new question: nothing of it embedded before
+                started = time.perf_counter()
+                search(question, k=10, settings=settings)
+                search_times.append(time.perf_counter() - started)
+                embedder.clear_cache()
+                started = time.perf_counter()
+                ask(question, settings=settings)
+                ask_times.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                ask(question, settings=settings)
+                repeat_times.append(time.perf_counter() - started)
+    return {
+        "machine": f"{platform.processor() or platform.machine()}, {platform.system()}",
+        "papers": manifest["papers"],
+        "passages": manifest["passage_count"],
+        "model_load_s": round(model_load, 2),
+        "index_build_s_median": round(statistics.median(builds), 2),
+        "search_ms_p50": round(1000 * percentile(search_times, 0.5), 1),
+        "search_ms_p95": round(1000 * percentile(search_times, 0.95), 1),
+        "ask_extractive_ms_p50": round(1000 * percentile(ask_times, 0.5), 1),
+        "ask_extractive_ms_p95": round(1000 * percentile(ask_times, 0.95), 1),
+        "ask_repeated_question_ms_p50": round(1000 * percentile(repeat_times, 0.5), 1),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

@@ -1,0 +1,58 @@
+"""Question answering over machine-learning paper abstracts, with verified citations.
+
+Public API::
+
+    from rag import ask, search
+    answer = ask("What did the Chinchilla paper find about compute-optimal training?")
+    print(answer.text)
+    for c in answer.citations:
+        print(c.n, c.title, c.source)
+"""
+
+from __future__ import annotations
+
+from .answer import ask, search, stream_ask
+from .corpus import CorpusWarning, load_corpus
+from .errors import (
+    CorpusError,
+    EmbeddingModelError,
+    IndexMissingError,
+    IndexOutdatedError,
+    LLMUnavailableError,
+    MissingDependencyError,
+    QuestionError,
+    RagError,
+    StoreUnavailableError,
+    UnknownLLMError,
+)
+from .llms import available_llms, get_llm, register
+from .models import Answer, Citation, Paper, Passage
+from .prompts import CANNOT_ANSWER
+from .settings import Settings
+
+__all__ = [
+    "ask", "search", "stream_ask", "build_index", "load_corpus", "available_llms", "get_llm",
+    "register", "Answer", "Citation", "Passage", "Paper", "Settings", "CANNOT_ANSWER",
+    "RagError", "QuestionError", "CorpusError", "CorpusWarning", "IndexMissingError",
+    "IndexOutdatedError", "StoreUnavailableError", "EmbeddingModelError", "UnknownLLMError",
+    "LLMUnavailableError", "MissingDependencyError", "HybridRetriever", "RagRetriever",
+]
+
+
+def build_index(settings: Settings | None = None, rebuild: bool = True) -> dict:
+    """Build (or with ``rebuild=False``, only bring up to date) the index; returns its manifest."""
+    from .engine import get_engine
+
+    return get_engine(settings or Settings(), rebuild=rebuild).manifest
+
+
+def __getattr__(name: str):
+    if name == "HybridRetriever":
+        from .retrieval import HybridRetriever
+
+        return HybridRetriever
+    if name == "RagRetriever":
+        from .langchain import RagRetriever
+
+        return RagRetriever
+    raise AttributeError(name)

@@ -1,0 +1,121 @@
+"""``ask``, ``stream_ask`` and ``search``: the public entry points of the pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from .citations import check_answer
+from .conversation import History, standalone_query
+from .engine import get_engine
+from .errors import LLMUnavailableError, QuestionError
+from .llms import get_llm
+from .models import Answer, Passage
+from .prompts import CANNOT_ANSWER
+from .retrieval import HybridRetriever, Mode
+from .settings import Settings
+
+MAX_K = 50
+
+
+def validate_question(question: object, settings: Settings) -> str:
+    """The question, stripped; :class:`QuestionError` when it is not usable."""
+    if not isinstance(question, str):
+        raise QuestionError(f"The question must be text, not {type(question).__name__}.")
+    cleaned = question.replace("\x00", "").strip()
+    if not cleaned:
+        raise QuestionError("The question is empty. Ask something about the papers.")
+    limit = settings.answer.max_question_chars
+    if len(cleaned) > limit:
+        raise QuestionError(
+            f"The question is {len(cleaned):,} characters long; the limit is {limit:,}. Shorten it."
+        )
+    return cleaned
+
+
+def validate_k(k: object) -> int:
+    """``k`` as an int in 1..50; :class:`QuestionError` otherwise."""
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise QuestionError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}.")
+    return k
+
+
+def search(question: str, *, k: int = 10, mode: Mode = "hybrid", settings: Settings | None = None) -> list[Passage]:
+    """The ``k`` passages most relevant to ``question``, best first."""
+    settings = settings or Settings()
+    question = validate_question(question, settings)
+    return HybridRetriever(get_engine(settings)).retrieve(question, validate_k(k), mode)
+
+
+def stream_ask(
+    question: str,
+    *,
+    k: int = 5,
+    llm: str | None = None,
+    history: History | None = None,
+    settings: Settings | None = None,
+) -> Iterator[str | Answer]:
+    """Like :func:`ask`, but yields the answer text in pieces as it is produced, then the
+    final, checked :class:`Answer` (whose text may differ: unsupported parts removed)."""
+    started = time.perf_counter()
+    settings = settings or Settings()
+    question = validate_question(question, settings)
+    k = validate_k(k)
+    name = llm or settings.llm
+    backend = get_llm(name, settings)
+    engine = get_engine(settings)
+    query = standalone_query(question, history)
+    passages = HybridRetriever(engine).retrieve(query, k)
+    timings = {"retrieve": time.perf_counter() - started}
+    answer = Answer(question=question, text=CANNOT_ANSWER, refused=True, llm=backend.name,
+                    query=query, closest=passages)
+    if not passages or max(p.similarity for p in passages) < settings.retrieval.min_relevance:
+        answer.notes.append(
+            f"no passage reached the relevance threshold ({settings.retrieval.min_relevance})"
+        )
+        yield answer.text
+    else:
+        generate_started = time.perf_counter()
+        pieces: list[str] = []
+        try:
+            for piece in backend.stream(question, passages):
+                pieces.append(piece)
+                yield piece
+        except LLMUnavailableError as error:
+            if settings.answer.on_llm_error != "extractive" or backend.name == "extractive":
+                raise
+            answer.notes.append(f"{error} Answered extractively instead.")
+            backend = get_llm("extractive", settings)
+            answer.llm = backend.name
+            pieces = list(backend.stream(question, passages))
+            yield "\n\n" + "".join(pieces)
+        timings["generate"] = time.perf_counter() - generate_started
+        check_started = time.perf_counter()
+        checked = check_answer("".join(pieces), passages, engine.embedder,
+                               settings.answer.support_threshold)
+        timings["check"] = time.perf_counter() - check_started
+        answer.text, answer.citations, answer.refused = checked.text, checked.citations, checked.refused
+        answer.notes.extend(checked.notes)
+    timings["total"] = time.perf_counter() - started
+    answer.timings = {key: round(value, 4) for key, value in timings.items()}
+    yield answer
+
+
+def ask(
+    question: str,
+    *,
+    k: int = 5,
+    llm: str | None = None,
+    history: History | None = None,
+    settings: Settings | None = None,
+) -> Answer:
+    """Answer ``question`` from the corpus with ``[n]`` citations, or refuse.
+
+    ``k`` passages are retrieved; ``llm`` names the backend (default: ``settings.llm``);
+    ``history`` holds earlier turns so a follow-up question can lean on them.
+    """
+    final = None
+    for item in stream_ask(question, k=k, llm=llm, history=history, settings=settings):
+        final = item
+    assert isinstance(final, Answer)
+    return final

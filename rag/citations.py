@@ -1,0 +1,121 @@
+"""Check an answer against its passages, in code.
+
+* ``[n]`` markers that name no retrieved passage are removed;
+* a sentence keeps a citation only if the cited passage supports it: its embedding is at least
+  ``support_threshold`` similar to one of that passage's sentences;
+* a sentence left with no supported citation is dropped; a sentence that cited nothing gets
+  the best supporting passage, or is dropped when none supports it;
+* citations are renumbered 1..m in order of first use, and each records the passage
+  sentences that support the answer (``highlights``) so a reader can check them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embeddings import Embedder
+from .models import Citation, Passage
+from .prompts import CANNOT_ANSWER
+from .text import normalize_text, sentence_spans
+
+MARKER = re.compile(r"\[(\d{1,4}(?:\s*[,;]\s*\d{1,4})*)\]")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
+_FOLDED_REFUSAL = re.sub(r"\W+", " ", CANNOT_ANSWER.lower()).strip()
+
+
+@dataclass
+class CheckedAnswer:
+    text: str
+    citations: list[Citation]
+    refused: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def is_refusal(text: str) -> bool:
+    """True when ``text`` is (or contains) the fixed cannot-answer phrase."""
+    return _FOLDED_REFUSAL in re.sub(r"\W+", " ", text.lower())
+
+
+def strip_markers(sentence: str) -> str:
+    """The sentence without its ``[n]`` markers."""
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", re.sub(r"\s{2,}", " ", MARKER.sub("", sentence))).strip()
+
+
+def with_markers(claim: str, numbers: list[int]) -> str:
+    """``claim`` with ``[n]`` markers placed before its final punctuation."""
+    marks = "".join(f"[{n}]" for n in numbers)
+    if claim and claim[-1] in ".!?":
+        return f"{claim[:-1]} {marks}{claim[-1]}"
+    return f"{claim} {marks}"
+
+
+def _passage_sentences(passages: list[Passage]) -> tuple[list[str], list[int], list[tuple[int, int]]]:
+    texts, owner, spans = [], [], []
+    for i, passage in enumerate(passages):
+        for start, end in sentence_spans(passage.text):
+            texts.append(passage.text[start:end])
+            owner.append(i)
+            spans.append((passage.start + start, passage.start + end))
+    return texts, owner, spans
+
+
+def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshold: float) -> CheckedAnswer:
+    """Apply the checks of the module docstring to ``raw`` answer text."""
+    text = normalize_text(raw)
+    if not text or is_refusal(text) or not passages:
+        return CheckedAnswer(CANNOT_ANSWER, [], True, [] if not text or is_refusal(text) else
+                             ["the answer cited no retrieved passage"])
+    notes: list[str] = []
+    claims: list[tuple[str, list[int]]] = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        numbers = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
+        valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(passages)]
+        for n in sorted(set(numbers) - set(valid)):
+            notes.append(f"removed citation [{n}]: no retrieved passage has that number")
+        claim = strip_markers(sentence)
+        if claim:
+            claims.append((claim, valid))
+    if not claims:
+        return CheckedAnswer(CANNOT_ANSWER, [], True, notes + ["the answer had no sentence"])
+    source_texts, owner, spans = _passage_sentences(passages)
+    vectors = embedder.encode_cached([c for c, _ in claims] + source_texts)
+    similarity = vectors[: len(claims)] @ vectors[len(claims):].T  # claims x passage sentences
+    owner_array = np.asarray(owner)
+    kept: list[tuple[str, list[int]]] = []
+    highlights: dict[int, list[tuple[int, int]]] = {}
+    for c, (claim, cited) in enumerate(claims):
+        support = {i: float(similarity[c][owner_array == i].max()) for i in range(len(passages)) if (owner_array == i).any()}
+        if not cited:
+            best = max(support, key=support.get)
+            if support[best] >= threshold:
+                cited = [best + 1]
+                notes.append(f"added citation to an uncited sentence: '{claim[:60]}'")
+        supported = [n for n in cited if support.get(n - 1, -1.0) >= threshold]
+        for n in set(cited) - set(supported):
+            notes.append(f"removed citation [{n}] from '{claim[:60]}': the passage does not support it")
+        if not supported:
+            notes.append(f"dropped a sentence no retrieved passage supports: '{claim[:60]}'")
+            continue
+        for n in supported:
+            rows = [j for j, o in enumerate(owner) if o == n - 1]
+            best_row = max(rows, key=lambda j: similarity[c][j])
+            highlights.setdefault(n, [])
+            if spans[best_row] not in highlights[n]:
+                highlights[n].append(spans[best_row])
+        kept.append((claim, supported))
+    if not kept:
+        return CheckedAnswer(CANNOT_ANSWER, [], True, notes)
+    renumber: dict[int, int] = {}
+    for _, cited in kept:
+        for n in cited:
+            renumber.setdefault(n, len(renumber) + 1)
+    final_text = " ".join(with_markers(claim, [renumber[n] for n in cited]) for claim, cited in kept)
+    citations = [
+        Citation.from_passage(new, passages[old - 1]).model_copy(update={"highlights": sorted(highlights[old])})
+        for old, new in sorted(renumber.items(), key=lambda item: item[1])
+    ]
+    return CheckedAnswer(final_text, citations, False, notes)

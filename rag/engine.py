@@ -1,0 +1,103 @@
+"""The loaded index: the live build's collections, its passages in memory and BM25 over them.
+
+:func:`get_engine` returns one shared :class:`Engine` per settings; it checks the index
+against the corpus and settings once, building or rebuilding it when needed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embeddings import Embedder, get_embedder
+from .indexer import ensure_index
+from .lexical import LexicalIndex
+from .settings import Settings
+from .store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    """A passage as stored in the index."""
+
+    id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    title: str
+    title_derived: bool
+    source: str
+    collections: tuple[str, ...]
+
+
+def _page(collection, include: list[str], page: int = 5000):
+    """Every record of a collection, fetched a page at a time."""
+    offset = 0
+    while True:
+        batch = collection.get(include=include, limit=page, offset=offset)
+        if not batch["ids"]:
+            return
+        yield batch
+        offset += len(batch["ids"])
+
+
+class Engine:
+    """Everything needed to search one live index."""
+
+    def __init__(self, settings: Settings, rebuild: bool = False) -> None:
+        self.settings = settings
+        self.manifest = ensure_index(settings, rebuild=rebuild)
+        self.store = Store(settings)
+        self.embedder: Embedder = get_embedder(settings.embeddings)
+        self.passages = self.store.collection(self.manifest["passages_collection"])
+        self.papers = self.store.collection(self.manifest["papers_collection"])
+        self.rows: list[PassageRow] = []
+        for batch in _page(self.passages, ["documents", "metadatas"]):
+            for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"]):
+                self.rows.append(PassageRow(
+                    pid, meta["doc_id"], text, int(meta["start"]), int(meta["end"]),
+                    meta["title"], bool(meta.get("title_derived")), meta.get("source", ""),
+                    tuple(meta.get("collections") or ()),
+                ))
+        self.row_of = {row.id: i for i, row in enumerate(self.rows)}
+        weight = settings.retrieval.title_weight
+        self.lexical = LexicalIndex([
+            (f"{row.title} " * weight if not row.title_derived else "") + row.text for row in self.rows
+        ])
+
+    def embeddings_of(self, rows: list[int]) -> np.ndarray:
+        """Stored embeddings of the given passage rows, in that order."""
+        if not rows:
+            return np.zeros((0, self.embedder.dimension), np.float32)
+        ids = [self.rows[r].id for r in rows]
+        got = self.passages.get(ids=ids, include=["embeddings"])
+        by_id = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+        return np.stack([by_id[i] for i in ids])
+
+    def abstract(self, doc_id: str) -> str:
+        """The full (normalised) abstract of a paper."""
+        got = self.papers.get(ids=[doc_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else ""
+
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def get_engine(settings: Settings | None = None, rebuild: bool = False) -> Engine:
+    """The shared engine for ``settings`` (default: ``Settings()``), loaded on first use."""
+    settings = settings or Settings()
+    key = settings.cache_key()
+    with _lock:
+        if rebuild or key not in _engines:
+            _engines[key] = Engine(settings, rebuild=rebuild)
+        return _engines[key]
+
+
+def reset_engines() -> None:
+    """Forget loaded engines (after the index was rebuilt by another process, say)."""
+    with _lock:
+        _engines.clear()

@@ -1,0 +1,61 @@
+"""Every error the library raises on purpose, in one place.
+
+All of them derive from :class:`RagError`, and every message says what to do next,
+so the CLI, the UI and the HTTP API can show ``str(error)`` as it is.
+"""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Base class of all errors raised by ``rag`` on purpose."""
+
+
+class QuestionError(RagError, ValueError):
+    """The question (or a request parameter) is not acceptable: empty, too long, bad ``k``."""
+
+
+class CorpusError(RagError):
+    """The corpus path is missing or holds no loadable paper."""
+
+
+class IndexError_(RagError):
+    """Base for index problems (named with a trailing underscore to keep the builtin usable)."""
+
+
+class IndexMissingError(IndexError_):
+    """No index has been built yet and building was not allowed."""
+
+
+class IndexOutdatedError(IndexError_):
+    """The index was built from other settings or another corpus and rebuilding was not allowed."""
+
+
+class StoreUnavailableError(IndexError_):
+    """The Chroma store (a directory or a server) cannot be opened."""
+
+
+class EmbeddingModelError(RagError):
+    """The embedding model cannot be loaded."""
+
+
+class UnknownLLMError(RagError, KeyError):
+    """No answer backend is registered under the requested name."""
+
+    def __str__(self) -> str:  # KeyError would wrap the message in quotes
+        return str(self.args[0]) if self.args else "Unknown model"
+
+
+class LLMUnavailableError(RagError):
+    """A generative backend cannot be reached or failed to answer."""
+
+
+class MissingDependencyError(RagError, ImportError):
+    """An optional extra is needed for this feature and is not installed."""
+
+
+def missing_dependency(package: str, extra: str, feature: str) -> MissingDependencyError:
+    """Build the error for an optional dependency that is not installed."""
+    return MissingDependencyError(
+        f"{feature} needs the '{package}' package. Install it with: pip install 'rag[{extra}]'"
+    )

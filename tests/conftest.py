@@ -1,0 +1,59 @@
+"""Shared fixtures: the real seed files, the real embedding model and a real Chroma index
+built once per test session in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+# Tests must not depend on the developer's environment or .env file.
+for _name in [n for n in os.environ if n.startswith("RAG_")]:
+    del os.environ[_name]
+
+
+def make_settings(**values):
+    from rag.settings import Settings
+
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def settings(index_dir):
+    """Settings for the session's index of the seed corpus."""
+    return make_settings(corpus=SEEDS, index_dir=index_dir)
+
+
+@pytest.fixture(scope="session")
+def engine(settings):
+    from rag.engine import get_engine
+
+    return get_engine(settings)
+
+
+@pytest.fixture(scope="session")
+def papers():
+    from rag.corpus import load_corpus
+
+    return load_corpus(SEEDS)
+
+
+def find_paper(papers, phrase: str):
+    """The one paper whose abstract contains ``phrase``."""
+    found = [p for p in papers if phrase in p.abstract]
+    assert len(found) == 1, f"{len(found)} papers contain {phrase!r}"
+    return found[0]
+
+
+@pytest.fixture(scope="session")
+def chinchilla(papers):
+    return find_paper(papers, "compute-optimal model")

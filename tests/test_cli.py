@@ -1,0 +1,58 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT, SEEDS
+
+
+def run_cli(*args, index_dir, stdin=None):
+    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS)}
+    return subprocess.run([sys.executable, "-m", "rag", *args], cwd=ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_ask_json_prints_a_cited_answer(engine, index_dir, chinchilla):
+    result = run_cli("ask", "What did the Chinchilla paper find about compute-optimal training?",
+                     "--json", "-k", "4", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["refused"] is False
+    assert answer["citations"][0]["doc_id"] == chinchilla.id
+    assert set(answer["citations"][0]) >= {"n", "doc_id", "title", "source", "text", "start", "end", "score"}
+    assert len(answer["closest"]) == 4
+
+
+@pytest.mark.parametrize("question, message", [
+    ("   ", "The question is empty"),
+    ("why " * 600, "the limit is 2,000"),
+])
+def test_bad_questions_exit_non_zero_with_one_line(engine, index_dir, question, message):
+    result = run_cli("ask", question, index_dir=index_dir)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_index_reports_up_to_date_and_unknown_llm_fails_cleanly(engine, index_dir):
+    result = run_cli("index", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Index up to date: 35 papers")
+    bad = run_cli("ask", "anything", "--llm", "nope", index_dir=index_dir)
+    assert bad.returncode == 2 and "Unknown model: nope. Known models: extractive" in bad.stderr
+
+
+def test_chat_keeps_the_conversation(engine, index_dir, chinchilla):
+    result = run_cli("chat", index_dir=index_dir, stdin=(
+        "What did the Chinchilla paper find about compute-optimal training?\n"
+        "and what did they find about data?\n"
+        "What is the capital of Australia?\n\n"))
+    assert result.returncode == 0, result.stderr
+    answers = result.stdout.split("\n> ")[1:]
+    assert len(answers) == 4  # three answers and the final prompt
+    assert "Sources:" in answers[0] and "Sources:" in answers[1]
+    assert "training tokens" in answers[1] or "data" in answers[1]
+    assert "The corpus does not contain an answer" in answers[2]

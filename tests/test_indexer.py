@@ -1,0 +1,122 @@
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from rag.corpus import load_corpus
+from rag.engine import Engine
+from rag.errors import IndexMissingError, IndexOutdatedError
+from rag.indexer import build_index, ensure_index
+from rag.retrieval import HybridRetriever
+from rag.settings import PassageSettings
+from rag.store import BUILD_PREFIX, LocalEmbeddingFunction, Store
+
+from .conftest import ROOT, SEEDS, make_settings
+
+QUESTION = "What did the Chinchilla paper find about compute-optimal training?"
+
+
+def test_manifest_records_what_built_the_index(engine, settings):
+    manifest = Store(settings).read_manifest()
+    assert manifest == engine.manifest
+    assert manifest["embedding_model"].startswith("all-MiniLM-L6-v2")
+    assert manifest["dimension"] == 384
+    assert manifest["passages"] == settings.passages.model_dump()
+    assert manifest["papers"] == 35
+    assert manifest["passage_count"] == len(engine.rows) > 35
+    assert len(manifest["corpus_fingerprint"]) == 24
+
+
+def test_collections_use_our_embedding_function_never_chromas_default(engine):
+    assert isinstance(engine.passages._embedding_function, LocalEmbeddingFunction)
+    # querying by text goes through our model, not a downloaded ONNX one
+    found = engine.passages.query(query_texts=[QUESTION], n_results=1)
+    assert found["ids"][0]
+
+
+def test_up_to_date_index_is_not_rebuilt(engine, settings):
+    assert ensure_index(settings) == engine.manifest
+
+
+def test_changed_settings_or_corpus_rebuild_or_raise_a_clear_error(tmp_path, engine, settings):
+    index_dir = tmp_path / "index"
+    shutil.copytree(settings.index_dir, index_dir)
+    strict = make_settings(corpus=SEEDS, index_dir=index_dir, auto_build=False,
+                           passages=PassageSettings(sentences=2))
+    with pytest.raises(IndexOutdatedError, match="rag index"):
+        ensure_index(strict)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "extra.jsonl").write_text('{"id": "new1", "title": "New", "abstract": "A new paper on cats."}\n')
+    changed = make_settings(corpus=corpus, index_dir=index_dir)
+    manifest = ensure_index(changed)
+    assert manifest["papers"] == 36
+    assert manifest["passages_collection"] != engine.manifest["passages_collection"]
+    with pytest.raises(IndexMissingError, match="rag index"):
+        ensure_index(make_settings(corpus=SEEDS, index_dir=tmp_path / "empty", auto_build=False))
+
+
+def test_interrupted_rebuild_leaves_the_previous_index_answering(tmp_path, settings):
+    local = make_settings(corpus=SEEDS, index_dir=tmp_path / "index")
+    before = build_index(local)
+
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index(local, progress=interrupt)
+    store = Store(local)
+    assert store.read_manifest() == before
+    builds = {n for n in store.collection_names() if n.startswith(BUILD_PREFIX)}
+    assert builds == {before["passages_collection"], before["papers_collection"]}
+    top = HybridRetriever(Engine(local)).retrieve(QUESTION, 1)[0]
+    assert "compute-optimal" in top.text or "Chinchilla" in top.title or "chinchilla" in top.text
+
+
+def _build_collections(index_dir) -> int:
+    try:
+        with sqlite3.connect(f"file:{index_dir / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
+            return db.execute("SELECT count(*) FROM collections WHERE name LIKE ?", (BUILD_PREFIX + "%",)).fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_rebuild_process_leaves_the_previous_index_answering(tmp_path):
+    index_dir = tmp_path / "index"
+    local = make_settings(corpus=SEEDS, index_dir=index_dir)
+    before = build_index(local)
+    expected = [p.doc_id for p in HybridRetriever(Engine(local)).retrieve(QUESTION, 5)]
+    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS),
+           "RAG_EMBEDDINGS__BATCH_SIZE": "1"}  # small batches: a long window to kill it in
+    process = subprocess.Popen([sys.executable, "-m", "rag", "index", "--rebuild"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while _build_collections(index_dir) < 4 and time.time() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert process.poll() is None, "the rebuild finished before it could be killed"
+    time.sleep(0.3)  # let it write some passages
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    store = Store(local)
+    assert store.read_manifest() == before
+    assert [p.doc_id for p in HybridRetriever(Engine(local)).retrieve(QUESTION, 5)] == expected
+    # the next build removes what the killed one left behind
+    after = build_index(local)
+    builds = {n for n in store.collection_names() if n.startswith(BUILD_PREFIX)}
+    assert builds == {after["passages_collection"], after["papers_collection"]}
+
+
+def test_damaged_manifest_means_rebuild_not_a_wrong_answer(tmp_path):
+    local = make_settings(corpus=SEEDS, index_dir=tmp_path / "index")
+    build_index(local)
+    store = Store(local)
+    store.collection("rag_manifest").upsert(ids=["live"], documents=["{not json"], embeddings=[[1.0]])
+    assert store.read_manifest() is None
+    with pytest.raises(IndexMissingError):
+        ensure_index(local.model_copy(update={"auto_build": False}))
+    assert ensure_index(local)["papers"] == len(load_corpus(SEEDS))
