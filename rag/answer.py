@@ -12,6 +12,7 @@ from .errors import LLMUnavailableError, QuestionError
 from .llms import get_llm
 from .models import Answer, Passage
 from .prompts import CANNOT_ANSWER
+from .refusal import unknown_terms
 from .retrieval import HybridRetriever, Mode
 from .settings import Settings
 
@@ -38,6 +39,16 @@ def validate_k(k: object) -> int:
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
         raise QuestionError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}.")
     return k
+
+
+def in_scope(engine, query: str, passages: list[Passage], settings: Settings) -> bool:
+    """Whether retrieval found something relevant enough to answer from."""
+    if not passages:
+        return False
+    if max(p.similarity for p in passages) >= settings.retrieval.min_relevance:
+        return True
+    coverage = max(engine.lexical.coverage(query, f"{p.title} {p.text}") for p in passages)
+    return coverage >= settings.retrieval.min_term_coverage
 
 
 def search(question: str, *, k: int = 10, mode: Mode = "hybrid", settings: Settings | None = None) -> list[Passage]:
@@ -69,9 +80,14 @@ def stream_ask(
     timings = {"retrieve": time.perf_counter() - started}
     answer = Answer(question=question, text=CANNOT_ANSWER, refused=True, llm=backend.name,
                     query=query, closest=passages)
-    if not passages or max(p.similarity for p in passages) < settings.retrieval.min_relevance:
+    unknown = unknown_terms(question, engine.vocabulary) if settings.retrieval.refuse_unknown_names else []
+    if unknown:
+        answer.notes.append(f"the corpus never mentions {', '.join(unknown)}")
+        yield answer.text
+    elif not in_scope(engine, query, passages, settings):
         answer.notes.append(
-            f"no passage reached the relevance threshold ({settings.retrieval.min_relevance})"
+            f"no passage reached the relevance threshold (similarity {settings.retrieval.min_relevance}"
+            f" or word coverage {settings.retrieval.min_term_coverage})"
         )
         yield answer.text
     else:

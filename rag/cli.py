@@ -130,6 +130,58 @@ def cmd_chat(args: argparse.Namespace) -> int:
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from .evaluation import evaluate, load_dataset
+    from .evaluation.dataset import DEFAULT_DATASET, write_beir_corpus
+    from .errors import QuestionError
+    from .evaluation.baseline import BASELINE, write_baseline
+    from .evaluation.report import write_report
+
+    settings = _settings(args)
+    if args.write_corpus:
+        count = write_beir_corpus(settings.corpus, DEFAULT_DATASET / "corpus.jsonl")
+        print(f"Wrote {count} papers from {settings.corpus} to {DEFAULT_DATASET / 'corpus.jsonl'}.")
+        return 0
+    results = []
+    for folder in args.dataset or ["seeds"]:
+        # our own questions are asked of the seed files themselves; others of their corpus.jsonl
+        ours = folder == "seeds"
+        dataset = load_dataset(DEFAULT_DATASET, corpus=settings.corpus) if ours else load_dataset(folder)
+        answers = args.answers if args.answers is not None else ours
+
+        def progress(total: int, name: str = dataset.name):
+            bar = tqdm(total=total, desc=f"Evaluating {name}", unit="step", file=sys.stderr)
+            return lambda: bar.update(1) and None
+
+        results.append(evaluate(dataset, settings, split=args.split, answers=answers, llm=args.llm,
+                                limit=args.limit, progress=progress))
+    if args.json:
+        print(json.dumps(results[0] if len(results) == 1 else results, indent=2))
+    else:
+        from .evaluation.report import answers_table, retrieval_table
+
+        for result in results:
+            print(f"\n{result['dataset']} ({result['split']} split, {result['queries']} queries)")
+            print(retrieval_table(result))
+            if "answers" in result:
+                print(answers_table(result))
+    if args.update_baseline:
+        ours = next((r for r in results if r["dataset"] == "seeds" and "answers" in r), None)
+        if ours is None or args.split != "test":
+            raise QuestionError("--update-baseline needs the seeds dataset, its test split and answers.")
+        write_baseline(ours, BASELINE)
+        print(f"Baseline updated: {BASELINE}", file=sys.stderr)
+    if args.report != "-":
+        report, png = write_report(results, Path(args.report))
+        print(f"Report: {report}" + (f", chart: {png}" if png else " (chart skipped: pip install 'rag[eval]')"),
+              file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag", description="Question answering over ML paper abstracts, with citations."
@@ -155,6 +207,25 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             command.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
         command.set_defaults(func=func)
+
+    evaluation = sub.add_parser("eval", parents=[common], help="measure retrieval and answers")
+    evaluation.add_argument("--dataset", action="append", metavar="DIR",
+                            help="a BEIR dataset folder, or 'seeds' for our own questions on the "
+                            "seed files (the default); repeatable")
+    evaluation.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    evaluation.add_argument("--llm", help="answer backend to evaluate (default: $RAG_LLM or extractive)")
+    evaluation.add_argument("--answers", dest="answers", action="store_true", default=None,
+                            help="also evaluate answers (default for our own questions only)")
+    evaluation.add_argument("--no-answers", dest="answers", action="store_false")
+    evaluation.add_argument("--limit", type=int, help="evaluate at most this many queries per dataset")
+    evaluation.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluation.add_argument("--report", default="evals/report.md",
+                            help="markdown report to write, a PNG chart beside it ('-': none)")
+    evaluation.add_argument("--update-baseline", action="store_true",
+                            help="write the figures to evals/baseline.json (a deliberate commit)")
+    evaluation.add_argument("--write-corpus", action="store_true",
+                            help="write evals/data/corpus.jsonl from the corpus and stop")
+    evaluation.set_defaults(func=cmd_eval)
 
     chat = sub.add_parser("chat", parents=[common], help="a conversation in the terminal")
     chat.add_argument("-k", type=int, default=5)

@@ -14,6 +14,7 @@ import numpy as np
 from .embeddings import Embedder, get_embedder
 from .indexer import ensure_index
 from .lexical import LexicalIndex
+from .refusal import vocabulary
 from .settings import Settings
 from .store import Store
 
@@ -63,6 +64,7 @@ class Engine:
                     tuple(meta.get("collections") or ()),
                 ))
         self.row_of = {row.id: i for i, row in enumerate(self.rows)}
+        self.vocabulary = vocabulary(f"{row.title} {row.text}" for row in self.rows)
         weight = settings.retrieval.title_weight
         self.lexical = LexicalIndex([
             (f"{row.title} " * weight if not row.title_derived else "") + row.text for row in self.rows
@@ -95,6 +97,12 @@ def get_engine(settings: Settings | None = None, rebuild: bool = False) -> Engin
         if rebuild or key not in _engines:
             _engines[key] = Engine(settings, rebuild=rebuild)
         return _engines[key]
+
+
+def forget_engine(settings: Settings) -> None:
+    """Drop the shared engine of ``settings`` (after its index folder was deleted, say)."""
+    with _lock:
+        _engines.pop(settings.cache_key(), None)
 
 
 def reset_engines() -> None:

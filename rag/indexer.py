@@ -19,6 +19,9 @@ from .settings import Settings
 from .store import BUILD_PREFIX, Store
 
 MANIFEST_FORMAT = 1
+CHUNKER_VERSION = 2
+"""Bump when the normalisation, sentence splitting or passage building changes: an index
+built by other code has other passages and is rebuilt."""
 Progress = Callable[[int, int], None]
 _CHECKED_KEYS = ("format", "embedding_model", "passages", "corpus_fingerprint")
 
@@ -36,7 +39,7 @@ def expected_manifest(settings: Settings, papers: list[Paper]) -> dict:
     return {
         "format": MANIFEST_FORMAT,
         "embedding_model": model_label(settings.embeddings),
-        "passages": settings.passages.model_dump(),
+        "passages": {**settings.passages.model_dump(), "chunker_version": CHUNKER_VERSION},
         "corpus_fingerprint": corpus_fingerprint(papers),
     }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -57,9 +59,23 @@ class LexicalIndex:
         self.size = len(texts)
         self.model = bm25s.BM25()
         corpus_tokens = [tokenize(t) or ["\x00empty"] for t in texts]
+        self.document_frequency: Counter[str] = Counter()
+        for tokens in corpus_tokens:
+            self.document_frequency.update(set(tokens))
         if corpus_tokens:
             self.model.index(corpus_tokens, show_progress=False)
         self.vocab = self.model.vocab_dict if corpus_tokens else {}
+
+    def idf(self, token: str) -> float:
+        """BM25's inverse document frequency of a (tokenised) word."""
+        df = self.document_frequency.get(token, 0)
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    def coverage(self, query: str, text: str) -> float:
+        """Share of the query words' IDF weight that ``text`` holds (1.0: every word)."""
+        wanted = set(tokenize(query))
+        total = sum(self.idf(t) for t in wanted)
+        return sum(self.idf(t) for t in wanted & set(tokenize(text))) / total if total else 0.0
 
     def search(self, query: str, n: int) -> list[tuple[int, float]]:
         """Up to ``n`` ``(row, score)`` pairs, best first; rows with score 0 are left out."""

@@ -60,8 +60,10 @@ class HybridRetriever:
             for pid, d in zip(found["ids"][0], found["distances"][0])
         ]
 
-    def rank(self, query: str, mode: Mode = "hybrid") -> tuple[list[int], dict[int, float], dict[int, float]]:
-        """Candidate rows best first, their scores and their cosine similarities."""
+    def rank(self, query: str, mode: Mode = "hybrid", rerank: bool | None = None
+             ) -> tuple[list[int], dict[int, float], dict[int, float]]:
+        """Candidate rows best first, their scores and their cosine similarities. The reranker,
+        if any, is used unless ``rerank`` is False."""
         if mode not in MODES:
             raise QuestionError(f"Unknown retrieval mode '{mode}'; use one of {', '.join(MODES)}.")
         n = self.settings.candidates
@@ -74,24 +76,41 @@ class HybridRetriever:
         elif mode == "bm25":
             scores = dict(lexical)
         else:
-            scores = {}
-            for weight, ranking in ((self.settings.dense_weight, dense), (self.settings.lexical_weight, lexical)):
-                for rank, (row, _) in enumerate(ranking):
-                    scores[row] = scores.get(row, 0.0) + weight / (self.settings.rrf_k + rank + 1)
+            scores = self._fuse(dense, lexical)
         missing = [row for row in scores if row not in similarity]
         if missing:
             for row, sim in zip(missing, self.engine.embeddings_of(missing) @ vector):
                 similarity[row] = float(sim)
         order = sorted(scores, key=lambda r: (-scores[r], r))
-        if self.reranker and order:
+        if self.reranker and order and rerank is not False:
             reranked = self.reranker(query, [self.engine.rows[r].text for r in order])
             scores = dict(zip(order, reranked))
             order = sorted(order, key=lambda r: (-scores[r], r))
         return order, scores, similarity
 
-    def retrieve(self, query: str, k: int = 10, mode: Mode = "hybrid") -> list[Passage]:
+    def _fuse(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]]) -> dict[int, float]:
+        """Reciprocal rank fusion. With ``fusion="paper"`` each ranking is first read as a
+        ranking of papers (a paper at the rank of its best passage), so a paper is not pushed up
+        or down by how many of its passages match; passages of one paper keep their own order."""
+        settings = self.settings
+        weighted = ((settings.dense_weight, dense), (settings.lexical_weight, lexical))
+        passage_score: dict[int, float] = {}
+        for weight, ranking in weighted:
+            for rank, (row, _) in enumerate(ranking):
+                passage_score[row] = passage_score.get(row, 0.0) + weight / (settings.rrf_k + rank + 1)
+        if settings.fusion == "passage":
+            return passage_score
+        paper_score: dict[str, float] = {}
+        for weight, ranking in weighted:
+            papers = dict.fromkeys(self.engine.rows[row].doc_id for row, _ in ranking)
+            for rank, doc in enumerate(papers):
+                paper_score[doc] = paper_score.get(doc, 0.0) + weight / (settings.rrf_k + rank + 1)
+        return {row: paper_score[self.engine.rows[row].doc_id] + score / 1000 for row, score in passage_score.items()}
+
+    def retrieve(self, query: str, k: int = 10, mode: Mode = "hybrid", rerank: bool | None = None
+                 ) -> list[Passage]:
         """The ``k`` best passages, at most ``max_passages_per_paper`` from one paper."""
-        order, scores, similarity = self.rank(query, mode)
+        order, scores, similarity = self.rank(query, mode, rerank)
         per_paper: dict[str, int] = {}
         chosen: list[Passage] = []
         for row_index in order:

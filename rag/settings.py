@@ -42,6 +42,11 @@ class RetrievalSettings(_Section):
         40, ge=1, le=1000, description="Passages fetched from each ranking before fusion."
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    fusion: Literal["paper", "passage"] = Field(
+        "paper",
+        description="'paper': fuse the rankings of papers (each at its best passage), then order "
+        "passages within a paper; 'passage': fuse passage rankings directly.",
+    )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     title_weight: int = Field(
@@ -56,17 +61,31 @@ class RetrievalSettings(_Section):
         "candidates. Unset: no reranking.",
     )
     min_relevance: float = Field(
-        0.35,
+        0.42,
         ge=-1,
         le=1,
         description="Refusal threshold: if no retrieved passage has a cosine similarity to the "
-        "question at least this high, the answer says the corpus does not contain it.",
+        "question at least this high (and none holds min_term_coverage of its words), the "
+        "answer says the corpus does not contain it. Calibrated on the evals dev split.",
+    )
+    min_term_coverage: float = Field(
+        0.6,
+        ge=0,
+        le=1.01,
+        description="A question is also in scope when one retrieved passage holds at least this "
+        "share of its words' IDF weight (keyword queries such as 'PowerSign AddSign' embed "
+        "poorly). Above 1: similarity alone decides.",
+    )
+    refuse_unknown_names: bool = Field(
+        True,
+        description="Refuse a question that names something specific (an acronym, a name with "
+        "digits or inner capitals, such as 'LoRA' or 'ResNet-152') that no passage mentions.",
     )
 
 
 class AnswerSettings(_Section):
     max_sentences: int = Field(
-        3, ge=1, le=20, description="Sentences in an extractive answer."
+        2, ge=1, le=20, description="Most sentences in an extractive answer (tuned on evals dev)."
     )
     min_sentence_similarity: float = Field(
         0.3, ge=-1, le=1,
@@ -78,7 +97,7 @@ class AnswerSettings(_Section):
         "the question's content words found in the sentence.",
     )
     max_score_gap: float = Field(
-        0.15, ge=0, le=2,
+        0.05, ge=0, le=2,
         description="Extractive answers leave out sentences scoring this much below the best one.",
     )
     support_threshold: float = Field(

@@ -26,7 +26,7 @@ def test_manifest_records_what_built_the_index(engine, settings):
     assert manifest == engine.manifest
     assert manifest["embedding_model"].startswith("all-MiniLM-L6-v2")
     assert manifest["dimension"] == 384
-    assert manifest["passages"] == settings.passages.model_dump()
+    assert manifest["passages"] == {**settings.passages.model_dump(), "chunker_version": 2}
     assert manifest["papers"] == 35
     assert manifest["passage_count"] == len(engine.rows) > 35
     assert len(manifest["corpus_fingerprint"]) == 24

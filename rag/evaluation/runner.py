@@ -1,0 +1,137 @@
+"""Run retrieval (every retriever side by side) and answers over a dataset's queries."""
+
+from __future__ import annotations
+
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..answer import ask
+from ..engine import forget_engine, get_engine
+from ..retrieval import HybridRetriever
+from ..settings import Settings
+from .dataset import Dataset, EvalQuery
+from .metrics import mrr_at_k, ndcg_at_k, percentile, recall_at_k
+
+RANKED_PASSAGES = 40  # passages fetched per query: enough for 10 distinct papers
+Tick = Callable[[], None]
+
+
+def _retrievers(settings: Settings) -> list[tuple[str, str, bool]]:
+    """(name, mode, rerank) of every retriever to compare."""
+    chosen = [("bm25", "bm25", False), ("dense", "dense", False), ("hybrid", "hybrid", False)]
+    if settings.retrieval.reranker:
+        chosen.append(("hybrid+rerank", "hybrid", True))
+    return chosen
+
+
+def _ms(seconds: list[float], q: float) -> float:
+    return round(1000 * percentile(seconds, q), 1)
+
+
+def evaluate_retrieval(retriever: HybridRetriever, queries: list[EvalQuery], tick: Tick) -> dict:
+    """Recall@1/5/10, MRR@10, nDCG@10 and latency per retriever, on the answerable queries."""
+    results = {}
+    answerable = [q for q in queries if q.answerable]
+    for name, mode, rerank in _retrievers(retriever.engine.settings):
+        sums = dict.fromkeys(("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"), 0.0)
+        latencies = []
+        for query in answerable:
+            retriever.engine.embedder.clear_cache()  # each retriever pays for its own query embedding
+            started = time.perf_counter()
+            passages = retriever.retrieve(query.text, RANKED_PASSAGES, mode, rerank)  # type: ignore[arg-type]
+            latencies.append(time.perf_counter() - started)
+            ranked = list(dict.fromkeys(p.doc_id for p in passages))
+            for k in (1, 5, 10):
+                sums[f"recall@{k}"] += recall_at_k(ranked, query.gold, k)
+            sums["mrr@10"] += mrr_at_k(ranked, query.gold, 10)
+            sums["ndcg@10"] += ndcg_at_k(ranked, query.gold, 10)
+            tick()
+        n = max(1, len(answerable))
+        results[name] = {key: round(value / n, 4) for key, value in sums.items()}
+        results[name].update(latency_ms_p50=_ms(latencies, 0.5), latency_ms_p95=_ms(latencies, 0.95))
+    return results
+
+
+def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | None, tick: Tick) -> dict:
+    """Citation precision and recall, refusal accuracy, false refusals and answer latency."""
+    cited = cited_gold = answered = false_refusals = correct_refusals = 0
+    recall_sum = 0.0
+    latencies = []
+    answerable = [q for q in queries if q.answerable]
+    unanswerable = [q for q in queries if not q.answerable]
+    name = llm or settings.llm
+    embedder = get_engine(settings).embedder
+    for query in queries:
+        embedder.clear_cache()  # a fresh question: nothing remembered from the retrieval runs
+        started = time.perf_counter()
+        answer = ask(query.text, k=5, llm=name, settings=settings)
+        latencies.append(time.perf_counter() - started)
+        tick()
+        if not query.answerable:
+            correct_refusals += answer.refused
+            continue
+        if answer.refused:
+            false_refusals += 1
+            continue
+        answered += 1
+        docs = {c.doc_id for c in answer.citations}
+        cited += len(answer.citations)
+        cited_gold += sum(c.doc_id in query.gold for c in answer.citations)
+        recall_sum += len(docs & query.gold) / len(query.gold)
+    return {
+        "llm": name,
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "citation_precision": round(cited_gold / cited, 4) if cited else 0.0,
+        "citation_recall": round(recall_sum / len(answerable), 4) if answerable else 0.0,
+        "refusal_accuracy": round(correct_refusals / len(unanswerable), 4) if unanswerable else None,
+        "false_refusal_rate": round(false_refusals / len(answerable), 4) if answerable else 0.0,
+        "latency_ms_p50": _ms(latencies, 0.5),
+        "latency_ms_p95": _ms(latencies, 0.95),
+    }
+
+
+def evaluate(
+    dataset: Dataset,
+    settings: Settings | None = None,
+    split: str = "test",
+    answers: bool = True,
+    llm: str | None = None,
+    limit: int | None = None,
+    progress: Callable[[int], Tick] | None = None,
+) -> dict:
+    """Evaluate ``dataset`` (its ``split`` queries, at most ``limit``) in a temporary index
+    built from its corpus; the configured index is never touched."""
+    settings = settings or Settings()
+    queries = dataset.select(split)[:limit] if limit else dataset.select(split)
+    with tempfile.TemporaryDirectory(prefix="rag-eval-") as folder:
+        local = settings.model_copy(update={
+            "corpus": dataset.corpus, "index_dir": Path(folder), "chroma_url": None, "auto_build": True,
+        })
+        started = time.perf_counter()
+        engine = get_engine(local)
+        build_seconds = time.perf_counter() - started
+        answerable = sum(q.answerable for q in queries)
+        steps = answerable * len(_retrievers(local)) + (len(queries) if answers else 0)
+        tick = progress(steps) if progress else (lambda: None)
+        try:
+            result = {
+                "dataset": dataset.name,
+                "dataset_path": str(dataset.path),
+                "split": split,
+                "queries": len(queries),
+                "papers": engine.manifest["papers"],
+                "passages": engine.manifest["passage_count"],
+                "index_build_s": round(build_seconds, 2),
+                "retrieval": evaluate_retrieval(HybridRetriever(engine), queries, tick),
+            }
+            if answers:
+                result["answers"] = evaluate_answers(local, queries, llm, tick)
+        finally:
+            forget_engine(local)
+    result["settings"] = settings.model_dump(mode="json", exclude={"openai": {"api_key"}})
+    result["machine"] = f"{platform.machine()}, {platform.system()}, Python {platform.python_version()}"
+    return result
