@@ -1,5 +1,7 @@
+"""python -m bench: seed-corpus latency figures (core) and chat page latency (ui)."""
+
 import json
 
-from .core import run
+from . import core, ui
 
-print(json.dumps(run(), indent=2))
+print(json.dumps({"core": core.run(), "ui": ui.run()}, indent=2))

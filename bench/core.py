@@ -26,6 +26,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def latency(name: str, seconds: list[float]) -> dict[str, float]:
+    """``{name}_ms_p50`` and ``{name}_ms_p95`` of ``seconds``, in milliseconds."""
+    return {f"{name}_ms_p{q}": round(1000 * percentile(seconds, q / 100), 1) for q in (50, 95)}
+
+
 def run(repeats: int = 5) -> dict:
     from rag import ask, search
     from rag.embeddings import get_embedder
@@ -64,11 +69,9 @@ def run(repeats: int = 5) -> dict:
         "passages": manifest["passage_count"],
         "model_load_s": round(model_load, 2),
         "index_build_s_median": round(statistics.median(builds), 2),
-        "search_ms_p50": round(1000 * percentile(search_times, 0.5), 1),
-        "search_ms_p95": round(1000 * percentile(search_times, 0.95), 1),
-        "ask_extractive_ms_p50": round(1000 * percentile(ask_times, 0.5), 1),
-        "ask_extractive_ms_p95": round(1000 * percentile(ask_times, 0.95), 1),
-        "ask_repeated_question_ms_p50": round(1000 * percentile(repeat_times, 0.5), 1),
+        **latency("search", search_times),
+        **latency("ask_extractive", ask_times),
+        "ask_repeated_question_ms_p50": latency("ask_repeated", repeat_times)["ask_repeated_ms_p50"],
     }
 
 

@@ -51,11 +51,29 @@ def in_scope(engine, query: str, passages: list[Passage], settings: Settings) ->
     return coverage >= settings.retrieval.min_term_coverage
 
 
-def search(question: str, *, k: int = 10, mode: Mode = "hybrid", settings: Settings | None = None) -> list[Passage]:
-    """The ``k`` passages most relevant to ``question``, best first."""
+def validate_collections(collections: object, engine) -> list[str] | None:
+    """``collections`` as a list of known collection labels, or None for all."""
+    if collections is None or collections == []:
+        return None
+    if isinstance(collections, str):
+        collections = [collections]
+    if not isinstance(collections, (list, tuple, set)) or not all(isinstance(c, str) for c in collections):
+        raise QuestionError("collections must be a list of collection names.")
+    unknown = sorted(set(collections) - set(engine.collections))
+    if unknown:
+        raise QuestionError(f"Unknown collection(s): {', '.join(unknown)}. Known: {', '.join(engine.collections) or 'none'}.")
+    return list(collections)
+
+
+def search(question: str, *, k: int = 10, mode: Mode = "hybrid", collections: list[str] | None = None,
+           settings: Settings | None = None) -> list[Passage]:
+    """The ``k`` passages most relevant to ``question``, best first; only from papers of
+    ``collections`` when given."""
     settings = settings or Settings()
     question = validate_question(question, settings)
-    return HybridRetriever(get_engine(settings)).retrieve(question, validate_k(k), mode)
+    k = validate_k(k)
+    engine = get_engine(settings)
+    return HybridRetriever(engine).retrieve(question, k, mode, collections=validate_collections(collections, engine))
 
 
 def stream_ask(
@@ -64,6 +82,7 @@ def stream_ask(
     k: int = 5,
     llm: str | None = None,
     history: History | None = None,
+    collections: list[str] | None = None,
     settings: Settings | None = None,
 ) -> Iterator[str | Answer]:
     """Like :func:`ask`, but yields the answer text in pieces as it is produced, then the
@@ -76,7 +95,7 @@ def stream_ask(
     backend = get_llm(name, settings)
     engine = get_engine(settings)
     query = standalone_query(question, history)
-    passages = HybridRetriever(engine).retrieve(query, k)
+    passages = HybridRetriever(engine).retrieve(query, k, collections=validate_collections(collections, engine))
     timings = {"retrieve": time.perf_counter() - started}
     answer = Answer(question=question, text=CANNOT_ANSWER, refused=True, llm=backend.name,
                     query=query, closest=passages)
@@ -123,15 +142,17 @@ def ask(
     k: int = 5,
     llm: str | None = None,
     history: History | None = None,
+    collections: list[str] | None = None,
     settings: Settings | None = None,
 ) -> Answer:
     """Answer ``question`` from the corpus with ``[n]`` citations, or refuse.
 
     ``k`` passages are retrieved; ``llm`` names the backend (default: ``settings.llm``);
-    ``history`` holds earlier turns so a follow-up question can lean on them.
+    ``history`` holds earlier turns so a follow-up question can lean on them;
+    ``collections`` limits retrieval to papers of those collection labels.
     """
     final = None
-    for item in stream_ask(question, k=k, llm=llm, history=history, settings=settings):
+    for item in stream_ask(question, k=k, llm=llm, history=history, collections=collections, settings=settings):
         final = item
     assert isinstance(final, Answer)
     return final

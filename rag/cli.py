@@ -182,6 +182,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from ui.server import serve
+    except ImportError as error:
+        from .errors import missing_dependency
+
+        raise missing_dependency("gradio", "ui", "The chat page") from error
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {args.host}: anyone who can reach this address can ask questions",
+              file=sys.stderr)
+    serve(host=args.host, port=args.port, settings=_settings(args))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag", description="Question answering over ML paper abstracts, with citations."
@@ -226,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--write-corpus", action="store_true",
                             help="write evals/data/corpus.jsonl from the corpus and stop")
     evaluation.set_defaults(func=cmd_eval)
+
+    serve = sub.add_parser("serve", parents=[common], help="serve the chat page and the JSON API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=7860)
+    serve.set_defaults(func=cmd_serve)
 
     chat = sub.add_parser("chat", parents=[common], help="a conversation in the terminal")
     chat.add_argument("-k", type=int, default=5)

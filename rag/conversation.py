@@ -27,6 +27,8 @@ def user_turns(history: History | None) -> list[str]:
             turns.append(item)
         elif isinstance(item, dict) and item.get("role") == "user":
             content = item.get("content")
+            if isinstance(content, list):  # multimodal shape: [{"type": "text", "text": ...}]
+                content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
             if isinstance(content, str):
                 turns.append(content)
         elif isinstance(item, (list, tuple)) and item and isinstance(item[0], str):

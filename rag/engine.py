@@ -64,6 +64,7 @@ class Engine:
                     tuple(meta.get("collections") or ()),
                 ))
         self.row_of = {row.id: i for i, row in enumerate(self.rows)}
+        self.collections = sorted({c for row in self.rows for c in row.collections})
         self.vocabulary = vocabulary(f"{row.title} {row.text}" for row in self.rows)
         weight = settings.retrieval.title_weight
         self.lexical = LexicalIndex([

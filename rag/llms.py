@@ -136,9 +136,9 @@ class ChatModelBackend:
                     yield text
         except Exception as error:  # noqa: BLE001 - each provider raises its own types
             where = f" at {self.endpoint}" if self.endpoint else ""
+            detail = (str(error).splitlines() or ["no details"])[0].rstrip(". ")
             raise LLMUnavailableError(
-                f"The '{self.name}' model{where} failed: {type(error).__name__}: "
-                f"{str(error).splitlines()[0] if str(error) else 'no details'}. Check that the "
+                f"The '{self.name}' model{where} failed: {type(error).__name__}: {detail}. Check that the "
                 "server is running and the URL, model and key settings, or use --llm extractive."
             ) from error
 

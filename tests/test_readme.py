@@ -2,8 +2,10 @@
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import urllib.request
 
 from .conftest import ROOT, SEEDS
 
@@ -18,10 +20,23 @@ def test_python_examples_run(engine, index_dir):
         assert result.returncode == 0, f"{block}\n{result.stderr[-2000:]}"
 
 
-def test_run_script_answers_with_citations(engine, index_dir):
-    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS)}
-    result = subprocess.run(["bash", "scripts/run.sh"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "Index up to date: 35 papers" in result.stdout
-    assert "Sources:\n  [1]" in result.stdout
+def test_run_script_serves_the_chat_page(engine, index_dir, tmp_path):
+    from .test_llms import free_port
+    from .ui.conftest import wait_for
+
+    port = free_port()
+    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS), "RAG_PORT": str(port)}
+    log = open(tmp_path / "run.log", "w+")
+    process = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", process, seconds=600)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert b"Ask the ML abstracts" in response.read() or response.status == 200
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    log.seek(0)
+    output = log.read()
+    assert "Index up to date: 35 papers" in output
+    assert f"Serving the chat page on http://127.0.0.1:{port}/" in output

@@ -77,3 +77,26 @@ def test_hybrid_ranks_better_than_bm25_or_dense_alone(engine):
     retriever = HybridRetriever(engine)
     mrr = {mode: _mean_reciprocal_rank(retriever, mode) for mode in ("bm25", "dense", "hybrid")}
     assert mrr["hybrid"] > mrr["bm25"] and mrr["hybrid"] > mrr["dense"], mrr
+
+
+def test_configured_cross_encoder_reranks_and_gets_its_own_eval_row(tmp_path, papers, index_dir, engine):
+    """A real sentence-transformers CrossEncoder, loaded offline. No trained cross-encoder ships
+    in a package, so this one is MiniLM with an untrained head: it proves the wiring, not quality."""
+    from rag.embeddings import default_model_path
+    from rag.engine import get_engine
+    from rag.evaluation import evaluate
+    from rag.evaluation.dataset import Dataset, EvalQuery
+    from rag.settings import RetrievalSettings
+
+    from .conftest import SEEDS, make_settings
+
+    settings = make_settings(corpus=SEEDS, index_dir=index_dir,
+                             retrieval=RetrievalSettings(reranker=default_model_path()))
+    retriever = HybridRetriever(get_engine(settings))
+    reranked = retriever.retrieve(CHINCHILLA_Q, 5)
+    fused = retriever.retrieve(CHINCHILLA_Q, 5, rerank=False)
+    assert all(0 < p.score < 1 for p in reranked)  # cross-encoder probabilities
+    assert all(p.score < 0.05 for p in fused)       # reciprocal-rank scores
+    queries = [EvalQuery("q1", CHINCHILLA_Q, {papers[0].id})]
+    result = evaluate(Dataset("tiny", tmp_path, SEEDS, queries), settings, answers=False)
+    assert list(result["retrieval"]) == ["bm25", "dense", "hybrid", "hybrid+rerank"]

