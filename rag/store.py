@@ -133,11 +133,12 @@ class Store:
         except Exception:  # noqa: BLE001 - already gone is fine
             log.debug("collection %s already gone", name)
 
-    def read_manifest(self) -> dict | None:
-        """The live manifest, or None when there is none or it cannot be read."""
+    def read_manifest(self, record_id: str = MANIFEST_ID) -> dict | None:
+        """The live manifest (or another record of the manifest collection, such as the
+        ``pending`` build), or None when there is none or it cannot be read."""
         if MANIFEST_COLLECTION not in self.collection_names():
             return None
-        record = self.collection(MANIFEST_COLLECTION).get(ids=[MANIFEST_ID], include=["documents"])
+        record = self.collection(MANIFEST_COLLECTION).get(ids=[record_id], include=["documents"])
         if not record["ids"]:
             return None
         try:
@@ -147,11 +148,17 @@ class Store:
             return None
         return manifest if isinstance(manifest, dict) else None
 
-    def write_manifest(self, manifest: dict) -> None:
-        """Make ``manifest`` (and the build it names) live, in one write."""
+    def write_manifest(self, manifest: dict, record_id: str = MANIFEST_ID) -> None:
+        """Make ``manifest`` (and the build it names) live, in one write (or write another
+        record of the manifest collection)."""
         self.collection(MANIFEST_COLLECTION, create=True).upsert(
-            ids=[MANIFEST_ID], documents=[json.dumps(manifest, sort_keys=True)], embeddings=[[1.0]]
+            ids=[record_id], documents=[json.dumps(manifest, sort_keys=True)], embeddings=[[1.0]]
         )
+
+    def delete_record(self, record_id: str) -> None:
+        """Remove a record of the manifest collection."""
+        if MANIFEST_COLLECTION in self.collection_names():
+            self.collection(MANIFEST_COLLECTION).delete(ids=[record_id])
 
     def drop_stale_builds(self, keep: set[str]) -> list[str]:
         """Delete build collections not named in ``keep`` (left by replaced or dead builds)."""

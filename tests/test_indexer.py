@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 import signal
@@ -8,6 +9,7 @@ import time
 
 import pytest
 
+from rag import builder
 from rag.corpus import load_corpus
 from rag.engine import Engine
 from rag.errors import IndexMissingError, IndexOutdatedError
@@ -61,21 +63,66 @@ def test_changed_settings_or_corpus_rebuild_or_raise_a_clear_error(tmp_path, eng
         ensure_index(make_settings(corpus=SEEDS, index_dir=tmp_path / "empty", auto_build=False))
 
 
-def test_interrupted_rebuild_leaves_the_previous_index_answering(tmp_path, settings):
+def _extra_papers(n: int) -> str:
+    topics = ["graph neural networks", "protein folding", "speech recognition", "robot grasping",
+              "weather forecasting", "music generation", "code search", "chip placement"]
+    return "".join(
+        json.dumps({"id": f"extra{i}", "title": f"Extra paper {i}",
+                    "abstract": f"We study {topics[i % len(topics)]} with method number {i}. "
+                                f"Our approach improves results on benchmark {i * 7}. It is simple."}) + "\n"
+        for i in range(n))
+
+
+def test_interrupted_build_leaves_the_live_index_answering_then_resumes(tmp_path, monkeypatch):
+    monkeypatch.setattr(builder, "PAPERS_PER_STEP", 32)
     local = make_settings(corpus=SEEDS, index_dir=tmp_path / "index")
     before = build_index(local)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "extra.jsonl").write_text(_extra_papers(40))
+    grown = make_settings(corpus=corpus, index_dir=tmp_path / "index")
 
     def interrupt(done, total):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        build_index(local, progress=interrupt)
+        build_index(grown, progress=interrupt)
     store = Store(local)
     assert store.read_manifest() == before
-    builds = {n for n in store.collection_names() if n.startswith(BUILD_PREFIX)}
-    assert builds == {before["passages_collection"], before["papers_collection"]}
+    assert store.read_manifest("pending") is not None
     top = HybridRetriever(Engine(local)).retrieve(QUESTION, 1)[0]
-    assert "compute-optimal" in top.text or "Chinchilla" in top.title or "chinchilla" in top.text
+    assert "compute-optimal" in top.text or "chinchilla" in top.text
+
+    after = build_index(grown)
+    assert after["papers"] == 75
+    assert after["resumed"] == 32  # the first step of the interrupted build is kept
+    assert after["resumed"] + after["reused"] + after["embedded"] == 75
+    assert after["embedded"] <= 40  # seed papers are never embedded again
+    assert store.read_manifest("pending") is None
+    builds = {n for n in store.collection_names() if n.startswith(BUILD_PREFIX)}
+    assert builds == {after["passages_collection"], after["papers_collection"]}
+
+
+def test_incremental_update_embeds_only_what_changed(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index")
+    first = ensure_index(settings)
+    assert first["embedded"] == 35
+    assert ensure_index(settings) == first  # unchanged: nothing to do
+    (corpus / "extra.jsonl").write_text(_extra_papers(2))
+    added = ensure_index(settings)
+    assert (added["papers"], added["embedded"], added["reused"]) == (37, 2, 35)
+    (corpus / "extra.jsonl").write_text(_extra_papers(2).replace("It is simple.", "It is new."))
+    changed = ensure_index(settings)
+    assert (changed["embedded"], changed["reused"]) == (2, 35)
+    (corpus / "extra.jsonl").unlink()
+    removed = ensure_index(settings)
+    assert (removed["papers"], removed["embedded"], removed["reused"]) == (35, 0, 35)
+    engine = Engine(settings)
+    assert not [row for row in engine.rows if row.doc_id.startswith("extra")]  # BM25 follows too
+    assert engine.lexical.search("protein folding", 5) == [] or all(
+        not engine.rows[r].doc_id.startswith("extra") for r, _ in engine.lexical.search("protein folding", 5))
 
 
 def _build_collections(index_dir) -> int:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rag import ask
-from rag.engine import Engine
+from rag import ask, search
+from rag.engine import RECHECK_SECONDS, Engine
 from rag.errors import StoreUnavailableError
 from rag.indexer import ensure_index
 from rag.store import Store
@@ -39,7 +39,9 @@ def chroma_server(tmp_path_factory):
 
 
 def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, chinchilla):
-    settings = make_settings(corpus=SEEDS, index_dir=tmp_path / "unused", chroma_url=chroma_server)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "unused", chroma_url=chroma_server)
     manifest = ensure_index(settings)
     assert manifest["papers"] == 35
     assert not (tmp_path / "unused").exists()  # nothing written locally
@@ -48,6 +50,15 @@ def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, chinchil
     answer = ask("What did the Chinchilla paper find about compute-optimal training?", settings=settings)
     assert answer.citations[0].doc_id == chinchilla.id
     assert len(Engine(settings).rows) == manifest["passage_count"]  # BM25 rebuilt from the server
+    (corpus / "more.jsonl").write_text('{"id": "n1", "title": "Cats", "abstract": "Cats purr. Cats nap."}\n')
+    updated = ensure_index(settings)  # an incremental update on the server
+    assert (updated["papers"], updated["embedded"], updated["reused"]) == (36, 1, 35)
+    # a running app follows at once: its old build is gone, so it loads the new one and retries
+    assert search("why do cats purr", k=1, settings=settings)[0].doc_id == "n1"
+    (corpus / "more.jsonl").unlink()
+    ensure_index(settings)
+    time.sleep(RECHECK_SECONDS + 0.1)  # ... and notices a new build by itself within seconds
+    assert search("why do cats purr", k=1, settings=settings)[0].doc_id != "n1"
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):

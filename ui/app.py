@@ -26,7 +26,8 @@ HIDDEN_BACKENDS = {"fake"}  # test doubles are not offered to people
 
 
 def respond(question: str, messages: list[dict], llm: str, k: float, collections: list[str],
-            settings: Settings) -> Iterator[tuple[list[dict], str, str]]:
+            settings: Settings, categories: list[str] | None = None, years: tuple | None = None
+            ) -> Iterator[tuple[list[dict], str, str]]:
     """The chat handler: yields (messages, sources panel, cleared textbox) as the answer streams."""
     history = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
     messages = messages + [{"role": "user", "content": question},
@@ -34,8 +35,10 @@ def respond(question: str, messages: list[dict], llm: str, k: float, collections
     yield messages, gr.skip(), ""
     draft = ""
     try:
-        for item in stream_ask(question, k=int(k), llm=llm, history=history,
-                               collections=collections or None, settings=settings):
+        filters = {"collections": collections or None, "categories": categories or None,
+                   "year_from": years[0] if years else None, "year_to": years[1] if years else None}
+        for item in stream_ask(question, k=int(k), llm=llm, history=history, filters=filters,
+                               settings=settings):
             if isinstance(item, Answer):
                 messages[-1] = {"role": "assistant", "content": answer_html(item)}
                 engine = get_engine(settings)
@@ -60,8 +63,9 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
     engine = get_engine(settings)  # builds the index if it is missing
     backends = [name for name in describe_llms() if name not in HIDDEN_BACKENDS]
 
-    def handler(question, messages, llm, k, collections):
-        yield from respond(question, messages or [], llm, k, collections, settings)
+    def handler(question, messages, llm, k, collections, categories, year_from, year_to):
+        years = (int(year_from), int(year_to)) if engine.years else None
+        yield from respond(question, messages or [], llm, k, collections, settings, categories, years)
 
     with gr.Blocks(title="Ask the ML abstracts", analytics_enabled=False) as app:
         gr.Markdown(
@@ -88,9 +92,14 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             llm = gr.Dropdown(backends, value=settings.llm if settings.llm in backends else backends[0],
                               label="Answer backend")
             k = gr.Slider(1, 20, value=5, step=1, label="Passages to retrieve")
-            collections = gr.CheckboxGroup(engine.collections, value=[],
+            collections = gr.CheckboxGroup(engine.collections, value=[], visible=bool(engine.collections),
                                            label="Only these collections (none ticked: all)")
-        inputs = [question, chatbot, llm, k, collections]
+            categories = gr.Dropdown(engine.categories, value=[], multiselect=True, visible=bool(engine.categories),
+                                     label="Only these categories (none: all)")
+            first, last = (engine.years[0], engine.years[-1]) if engine.years else (0, 0)
+            year_from = gr.Number(first, label="From year", precision=0, visible=bool(engine.years))
+            year_to = gr.Number(last, label="To year", precision=0, visible=bool(engine.years))
+        inputs = [question, chatbot, llm, k, collections, categories, year_from, year_to]
         outputs = [chatbot, sources, question]
         question.submit(handler, inputs, outputs, api_name="chat")
         send.click(handler, inputs, outputs, api_name=False)

@@ -27,6 +27,7 @@ class AskRequest(BaseModel):
     k: int = Field(5, description="Passages to retrieve, 1 to 50.")
     llm: str | None = Field(None, description="Answer backend; default: the server's setting.")
     collections: list[str] | None = Field(None, description="Only papers of these collections.")
+    filters: dict | None = Field(None, description="collections, categories, authors, year_from, year_to.")
     history: list[dict] | None = Field(None, description="Earlier turns: [{'role', 'content'}].")
 
 
@@ -47,7 +48,7 @@ def create_api(settings: Settings) -> FastAPI:
         """Answer a question; returns the ``Answer`` as JSON."""
         try:
             answer = ask(request.question, k=request.k, llm=request.llm, history=request.history,
-                         collections=request.collections, settings=settings)
+                         collections=request.collections, filters=request.filters, settings=settings)
         except UnknownLLMError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
         except LLMUnavailableError as error:

@@ -41,6 +41,8 @@ def test_api_ask_returns_the_answer_as_json(server, chinchilla):
     ({"question": CHINCHILLA_Q, "surprise": 1}, None, "surprise"),
     ({"question": CHINCHILLA_Q, "llm": "gpt-17"}, None, "Unknown model: gpt-17"),
     ({"question": CHINCHILLA_Q, "collections": ["Nope"]}, None, "Unknown collection"),
+    ({"question": CHINCHILLA_Q, "filters": {"year_from": "soon"}}, None, "Bad filter"),
+    ({"question": CHINCHILLA_Q, "filters": {"colour": ["red"]}}, None, "Bad filter"),
     ([1, 2], None, "body"),
 ])
 def test_bad_input_gets_a_400_with_a_message(server, body, raw, message):
@@ -59,7 +61,7 @@ def test_gradio_client_can_chat(server, chinchilla):
     from gradio_client import Client
 
     client = Client(server + "/", verbose=False)
-    messages, sources, cleared = client.predict(CHINCHILLA_Q, [], "extractive", 5, [], api_name="/chat")
+    messages, sources, cleared = client.predict(CHINCHILLA_Q, [], "extractive", 5, [], [], 0, 0, api_name="/chat")
     assert cleared == ""
     assert messages[-1]["role"] == "assistant" and "rag-cite" in str(messages[-1]["content"])
     assert "rag-src-1" in sources

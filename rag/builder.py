@@ -1,0 +1,185 @@
+"""Incremental, resumable index builds.
+
+A build writes a staging pair of collections (passages, papers) and is made live by one write
+of the manifest at the end, so the live index keeps answering until then. Within a build:
+
+* a paper whose content hash is already in the staging build is skipped (resuming a build
+  that was interrupted: the ``pending`` record names it);
+* a paper whose content hash is in the live build is copied from it, vectors included:
+  nothing is embedded again;
+* every other paper is chunked and embedded.
+
+A paper's row in the papers collection is written after its passages, so it marks the paper
+as done; passages are upserted, so a paper cut off half way is simply written again.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from .chunking import chunk_paper
+from .corpus import content_hash
+from .embeddings import get_embedder
+from .models import Paper
+from .settings import Settings
+from .store import BUILD_PREFIX, Store
+
+PENDING = "pending"
+Progress = Callable[[int, int], None]
+PAPERS_PER_STEP = 256
+
+
+@dataclass
+class BuildStats:
+    embedded: int = 0
+    reused: int = 0
+    resumed: int = 0
+    passages: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _hashes(collection) -> dict[str, str]:
+    """Paper id -> content hash of every paper row of a collection."""
+    found: dict[str, str] = {}
+    offset = 0
+    while True:
+        batch = collection.get(include=["metadatas"], limit=5000, offset=offset)
+        if not batch["ids"]:
+            return found
+        found.update({pid: (meta or {}).get("content_hash", "") for pid, meta in zip(batch["ids"], batch["metadatas"])})
+        offset += len(batch["ids"])
+
+
+def paper_metadata(paper: Paper) -> dict:
+    """Chroma metadata of a paper (Chroma takes no None and no empty lists)."""
+    fields = {
+        "doc_id": paper.id, "title": paper.title, "title_derived": paper.title_derived,
+        "source": paper.source, "collections": paper.collections, "venue": paper.venue,
+        "authors": paper.authors, "year": paper.year, "categories": paper.categories,
+    }
+    return {k: v for k, v in fields.items() if v not in (None, [], "")}
+
+
+def embedding_text(paper: Paper, text: str) -> str:
+    """What is embedded for a passage: the paper's given title, then the passage."""
+    return text if paper.title_derived else f"{paper.title}. {text}"
+
+
+class Builder:
+    """One build of the index; see the module docstring."""
+
+    def __init__(self, settings: Settings, expected: dict, fresh: bool = False) -> None:
+        self.settings = settings
+        self.expected = expected
+        self.store = Store(settings)
+        self.embedder = get_embedder(settings.embeddings)
+        self.stats = BuildStats()
+        live = self.store.read_manifest() or {}
+        compatible = {k: live.get(k) for k in ("embedding_model", "passages")} == \
+            {k: expected[k] for k in ("embedding_model", "passages")}
+        names = set(self.store.collection_names())
+        self.live = None
+        if not fresh and compatible and live.get("passages_collection") in names:
+            self.live = (self.store.collection(live["passages_collection"]),
+                         self.store.collection(live["papers_collection"]))
+        pending = self.store.read_manifest(PENDING) or {}
+        resume = (not fresh and pending.get("embedding_model") == expected["embedding_model"]
+                  and pending.get("passages") == expected["passages"]
+                  and {pending.get("passages_collection"), pending.get("papers_collection")} <= names)
+        keep = {live.get("passages_collection", ""), live.get("papers_collection", "")}
+        if resume:
+            keep |= {pending["passages_collection"], pending["papers_collection"]}
+            self.stats.notes.append("resumed an interrupted build")
+        self.store.drop_stale_builds(keep)
+        if not resume:
+            name = f"{BUILD_PREFIX}{expected['corpus_fingerprint'][:10]}_{uuid.uuid4().hex[:8]}"
+            pending = {**{k: expected[k] for k in ("embedding_model", "passages")},
+                       "passages_collection": f"{name}_passages", "papers_collection": f"{name}_papers"}
+        self.passages = self.store.collection(pending["passages_collection"], create=True)
+        self.papers = self.store.collection(pending["papers_collection"], create=True)
+        self.store.write_manifest(pending, PENDING)
+        self.done = _hashes(self.papers)
+        self.live_hashes = _hashes(self.live[1]) if self.live else {}
+
+    def _write(self, collection, ids, embeddings, documents, metadatas) -> None:
+        step = max(1, self.store.client.get_max_batch_size())
+        for i in range(0, len(ids), step):
+            collection.upsert(ids=ids[i:i + step], embeddings=embeddings[i:i + step],
+                              documents=documents[i:i + step], metadatas=metadatas[i:i + step])
+
+    def _copy(self, papers: list[Paper]) -> None:
+        live_passages, live_papers = self.live
+        ids = [p.id for p in papers]
+        got = live_passages.get(where={"doc_id": {"$in": ids}}, include=["embeddings", "documents", "metadatas"])
+        self._write(self.passages, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+        rows = live_papers.get(ids=ids, include=["embeddings", "documents", "metadatas"])
+        self._write(self.papers, rows["ids"], rows["embeddings"], rows["documents"], rows["metadatas"])
+        self.stats.reused += len(papers)
+        self.stats.passages += len(got["ids"])
+
+    def _embed(self, papers: list[Paper]) -> None:
+        chunks = [(p, c) for p in papers for c in chunk_paper(p, self.settings.passages)]
+        vectors = self.embedder.encode([embedding_text(p, c.text) for p, c in chunks])
+        self._write(self.passages, [c.id for _, c in chunks], vectors, [c.text for _, c in chunks],
+                    [{**paper_metadata(p), "index": c.index, "start": c.start, "end": c.end} for p, c in chunks])
+        paper_vectors = []
+        for paper in papers:
+            rows = [k for k, (p, _) in enumerate(chunks) if p.id == paper.id]
+            mean = vectors[rows].mean(axis=0) if rows else np.zeros(self.embedder.dimension, np.float32)
+            paper_vectors.append(mean / (np.linalg.norm(mean) or 1.0))
+        self._write(self.papers, [p.id for p in papers], np.asarray(paper_vectors), [p.abstract for p in papers],
+                    [{**paper_metadata(p), "content_hash": content_hash(p)} for p in papers])
+        self.stats.embedded += len(papers)
+        self.stats.passages += len(chunks)
+
+    def run(self, papers: list[Paper], progress: Progress | None = None) -> dict:
+        """Bring the staging build to ``papers``, make it live and return the manifest."""
+        started = time.perf_counter()
+        wanted = {p.id for p in papers}
+        stale = [pid for pid in self.done if pid not in wanted]
+        if stale:  # in a resumed build, papers removed from the corpus meanwhile
+            self.passages.delete(where={"doc_id": {"$in": stale}})
+            self.papers.delete(ids=stale)
+        step = PAPERS_PER_STEP
+        for i in range(0, len(papers), step):
+            group = papers[i:i + step]
+            todo = []
+            for paper in group:
+                digest = content_hash(paper)
+                if self.done.get(paper.id) == digest:
+                    self.stats.resumed += 1
+                else:
+                    todo.append((paper, digest))
+            reuse = [p for p, d in todo if self.live_hashes.get(p.id) == d]
+            fresh = [p for p, d in todo if self.live_hashes.get(p.id) != d]
+            if reuse:
+                self._copy(reuse)
+            if fresh:
+                self._embed(fresh)
+            if progress:
+                progress(min(i + step, len(papers)), len(papers))
+        count = self.passages.count()
+        manifest = {
+            **self.expected,
+            "dimension": self.embedder.dimension,
+            "corpus": str(self.settings.corpus),
+            "papers": len(papers),
+            "passage_count": count,
+            "passages_collection": self.passages.name,
+            "papers_collection": self.papers.name,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 3),
+            "embedded": self.stats.embedded,
+            "reused": self.stats.reused,
+            "resumed": self.stats.resumed,
+        }
+        self.store.write_manifest(manifest)
+        self.store.delete_record(PENDING)
+        self.store.drop_stale_builds({self.passages.name, self.papers.name})
+        return manifest
