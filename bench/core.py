@@ -31,8 +31,33 @@ def latency(name: str, seconds: list[float]) -> dict[str, float]:
     return {f"{name}_ms_p{q}": round(1000 * percentile(seconds, q / 100), 1) for q in (50, 95)}
 
 
-def run(repeats: int = 5) -> dict:
+def query_latencies(settings, repeats: int = 3) -> dict[str, float]:
+    """search() and warm extractive ask() latency over QUESTIONS, each a new question (the
+    embedding cache cleared), and ask() of a question asked just before."""
     from rag import ask, search
+    from rag.embeddings import get_embedder
+
+    ask(QUESTIONS[0], settings=settings)  # warm: engine and BM25 loaded
+    embedder = get_embedder(settings.embeddings)
+    search_times, ask_times, repeat_times = [], [], []
+    for _ in range(repeats):
+        for question in QUESTIONS:
+            embedder.clear_cache()
+            started = time.perf_counter()
+            search(question, k=10, settings=settings)
+            search_times.append(time.perf_counter() - started)
+            embedder.clear_cache()
+            started = time.perf_counter()
+            ask(question, settings=settings)
+            ask_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            ask(question, settings=settings)
+            repeat_times.append(time.perf_counter() - started)
+    return {**latency("search", search_times), **latency("ask_extractive", ask_times),
+            "ask_repeated_question_ms_p50": latency("repeat", repeat_times)["repeat_ms_p50"]}
+
+
+def run(repeats: int = 5) -> dict:
     from rag.embeddings import get_embedder
     from rag.indexer import build_index
     from rag.settings import Settings
@@ -45,33 +70,16 @@ def run(repeats: int = 5) -> dict:
         builds = []
         for _ in range(3):
             started = time.perf_counter()
-            manifest = build_index(settings)
+            manifest = build_index(settings, fresh=True)  # embed everything each time
             builds.append(time.perf_counter() - started)
-        ask(QUESTIONS[0], settings=settings)  # warm: engine loaded
-        embedder = get_embedder(settings.embeddings)
-        search_times, ask_times, repeat_times = [], [], []
-        for _ in range(repeats):
-            for question in QUESTIONS:
-                embedder.clear_cache()  # a new question: nothing of it embedded before
-                started = time.perf_counter()
-                search(question, k=10, settings=settings)
-                search_times.append(time.perf_counter() - started)
-                embedder.clear_cache()
-                started = time.perf_counter()
-                ask(question, settings=settings)
-                ask_times.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                ask(question, settings=settings)
-                repeat_times.append(time.perf_counter() - started)
+        timings = query_latencies(settings, repeats)
     return {
         "machine": f"{platform.processor() or platform.machine()}, {platform.system()}",
         "papers": manifest["papers"],
         "passages": manifest["passage_count"],
         "model_load_s": round(model_load, 2),
         "index_build_s_median": round(statistics.median(builds), 2),
-        **latency("search", search_times),
-        **latency("ask_extractive", ask_times),
-        "ask_repeated_question_ms_p50": latency("ask_repeated", repeat_times)["ask_repeated_ms_p50"],
+        **timings,
     }
 
 

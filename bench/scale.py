@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .core import QUESTIONS, latency
+from .core import query_latencies
 
 
 def _folder_size(path: Path) -> int:
@@ -27,7 +27,6 @@ def _folder_size(path: Path) -> int:
 
 
 def measure(papers: int, backend: str) -> dict:
-    from rag import ask, search
     from rag.builder import embedding_text
     from rag.chunking import chunk_paper
     from rag.corpus import load_corpus
@@ -56,17 +55,7 @@ def measure(papers: int, backend: str) -> dict:
         reindex = time.perf_counter() - started
         assert again == manifest, "the unchanged corpus was rebuilt"
         reset_engines()
-        ask(QUESTIONS[0], settings=settings)  # warm: engine and BM25 loaded
-        search_times, ask_times = [], []
-        for question in QUESTIONS * 3:
-            embedder.clear_cache()
-            started = time.perf_counter()
-            search(question, k=10, settings=settings)
-            search_times.append(time.perf_counter() - started)
-            embedder.clear_cache()
-            started = time.perf_counter()
-            ask(question, settings=settings)
-            ask_times.append(time.perf_counter() - started)
+        timings = query_latencies(settings)
         size = _folder_size(Path(folder) / "index")
     return {
         "papers": papers, "passages": manifest["passage_count"], "backend": backend,
@@ -75,7 +64,7 @@ def measure(papers: int, backend: str) -> dict:
         "pipeline_overhead": round(build / encode - 1, 3),
         "unchanged_reindex_s": round(reindex, 2),
         "unchanged_reindex_share_of_build": round(reindex / build, 4),
-        **latency("search", search_times), **latency("ask_extractive", ask_times),
+        **timings,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "index_mb": round(size / 1e6, 1),
     }
