@@ -15,6 +15,7 @@ Generative backends wrap a LangChain chat model (:class:`ChatModelBackend`).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -98,10 +99,19 @@ def get_llm(name: str, settings: Settings | None = None) -> AnswerBackend:
     return _registry[name].factory(settings or Settings())
 
 
+_DELIMITER = re.compile(r"<(/?)(source)", re.IGNORECASE)
+
+
+def _inert(text: str) -> str:
+    """Text that cannot close or open a source block of the prompt."""
+    return _DELIMITER.sub(r"[\1\2", text)
+
+
 def format_sources(passages: list[Passage]) -> str:
-    """The passages as numbered, delimited sources for a prompt."""
+    """The passages as numbered, delimited sources for a prompt; a passage cannot fake the
+    delimiters (``</source>`` inside one becomes ``[/source>``)."""
     return "\n".join(
-        SOURCE_TEMPLATE.format(n=n, title=p.title.replace('"', "'"), text=p.text)
+        SOURCE_TEMPLATE.format(n=n, title=_inert(p.title).replace('"', "'"), text=_inert(p.text))
         for n, p in enumerate(passages, start=1)
     )
 

@@ -139,6 +139,14 @@ class OpenAISettings(_Section):
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
 
 
+class ServerSettings(_Section):
+    concurrency: int = Field(2, ge=1, le=64, description="Questions answered at once by `rag serve`.")
+    queue_size: int = Field(
+        32, ge=0, le=10_000,
+        description="Questions that may wait beyond those; more are turned away with a 'busy' reply.",
+    )
+
+
 class Settings(BaseSettings):
     """Configuration of the whole pipeline; see the README for the environment variables."""
 
@@ -177,6 +185,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     def cache_key(self) -> str:
         """A string that differs whenever any setting differs."""

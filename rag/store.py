@@ -91,6 +91,8 @@ def open_client(settings: Settings):
             ) from error
     path = Path(settings.index_dir)
     try:
+        if not (path / "chroma.sqlite3").exists():
+            _forget_cached_system(str(path))
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as error:  # noqa: BLE001
@@ -98,6 +100,20 @@ def open_client(settings: Settings):
             f"Cannot open the index folder {path} ({error}). Delete it and run "
             "'rag index --rebuild', or set RAG_INDEX_DIR to another folder."
         ) from error
+
+
+def _forget_cached_system(path: str) -> None:
+    """Chroma keeps one system per folder for the life of the process; when the folder was
+    deleted underneath it, that system still shows the old collections. Drop it."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = SharedSystemClient._identifier_to_system.pop(path, None)
+    SharedSystemClient._identifier_to_refcount.pop(path, None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception:  # noqa: BLE001 - it is being thrown away
+            log.debug("stopping a stale Chroma system failed", exc_info=True)
 
 
 class Store:

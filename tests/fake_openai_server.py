@@ -2,7 +2,10 @@
 
 It answers every request with a scripted text that cites source [1] correctly, cites a
 source that does not exist and makes one unsupported claim, streamed as server-sent events
-the way OpenAI's API streams. Usage: python fake_openai_server.py PORT
+the way OpenAI's API streams. Usage: python fake_openai_server.py PORT [MODE]
+
+MODE ``slow`` waits 60 s before answering (a hung model); ``garbage`` answers 200 with text
+that is not the API's JSON.
 """
 
 from __future__ import annotations
@@ -28,6 +31,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802 - http.server's naming
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if MODE == "slow":
+            time.sleep(60)
+        if MODE == "garbage":
+            data = b"<html><body>502 upstream is having a bad day</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream" if body.get("stream") else "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         prompt = "\n".join(str(m.get("content", "")) for m in body["messages"])
         text = scripted_answer(prompt)
         base = {"id": "chatcmpl-test", "created": int(time.time()), "model": body.get("model", "test")}
@@ -53,6 +66,8 @@ class Handler(BaseHTTPRequestHandler):
         done = {**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
         self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
 
+
+MODE = sys.argv[2] if len(sys.argv) > 2 else "normal"
 
 if __name__ == "__main__":
     ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -10,12 +11,34 @@ from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.encoders import jsonable_encoder  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
+from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 
 from rag import LLMUnavailableError, RagError, Settings, UnknownLLMError, ask  # noqa: E402
 
-CONCURRENCY = 2      # answers computed at once (the machine has two cores)
-QUEUE_SIZE = 32      # waiting chat requests beyond which new ones are turned away
+
+
+class Gate:
+    """At most ``concurrency`` requests inside and ``queue_size`` waiting; others are refused."""
+
+    def __init__(self, concurrency: int, queue_size: int) -> None:
+        self.slots = threading.BoundedSemaphore(concurrency)
+        self.limit = concurrency + queue_size
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def try_enter(self) -> bool:
+        with self.lock:
+            if self.count >= self.limit:
+                return False
+            self.count += 1
+        self.slots.acquire()
+        return True
+
+    def leave(self) -> None:
+        self.slots.release()
+        with self.lock:
+            self.count -= 1
 
 
 class AskRequest(BaseModel):
@@ -43,9 +66,20 @@ def create_api(settings: Settings) -> FastAPI:
         return JSONResponse({"error": f"Bad request: {problems}. Send JSON like "
                                       '{"question": "...", "k": 5}.'}, status_code=400)
 
+    gate = Gate(settings.server.concurrency, settings.server.queue_size)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": f"{error.detail}. Send JSON like " '{"question": "...", "k": 5}.'},
+                            status_code=error.status_code)
+
     @api.post("/api/ask")
     def api_ask(request: AskRequest) -> JSONResponse:
         """Answer a question; returns the ``Answer`` as JSON."""
+        if not gate.try_enter():
+            return JSONResponse({"error": "The server is busy: too many questions are waiting. "
+                                          "Try again in a few seconds."},
+                                status_code=503, headers={"Retry-After": "2"})
         try:
             answer = ask(request.question, k=request.k, llm=request.llm, history=request.history,
                          collections=request.collections, filters=request.filters, settings=settings)
@@ -55,6 +89,8 @@ def create_api(settings: Settings) -> FastAPI:
             return JSONResponse({"error": str(error)}, status_code=503)
         except RagError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
+        finally:
+            gate.leave()
         return JSONResponse(jsonable_encoder(answer))
 
     @api.get("/api/health")
@@ -72,7 +108,8 @@ def create_server(settings: Settings | None = None) -> FastAPI:
     from .render import CSS, ON_LOAD_JS
 
     settings = settings or Settings()
-    demo = build_app(settings).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    demo = build_app(settings).queue(default_concurrency_limit=settings.server.concurrency,
+                                     max_size=settings.server.queue_size)
     return gr.mount_gradio_app(create_api(settings), demo, path="/", css=CSS, js=ON_LOAD_JS,
                                ssr_mode=False, show_error=False, footer_links=[], allowed_paths=[],
                                mcp_server=False)

@@ -2,6 +2,7 @@
 
 import json
 import urllib.error
+from concurrent.futures import ThreadPoolExecutor
 import urllib.request
 
 import pytest
@@ -77,3 +78,26 @@ def test_file_routes_serve_nothing_of_ours(server, path):
                 assert response.status != 200 or b"<html" in body[:200].lower(), route
         except urllib.error.HTTPError as error:
             assert error.code in (403, 404, 405), route
+
+
+def test_twenty_concurrent_requests_within_the_queue_all_succeed(server):
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(lambda i: post(server, {"question": f"{CHINCHILLA_Q} ({i})"}), range(20)))
+    assert [status for status, _ in results] == [200] * 20
+    assert all(answer["citations"] for _, answer in results)
+
+
+from hypothesis import HealthCheck, given, settings as hsettings  # noqa: E402
+
+from ..test_properties import RAW  # noqa: E402
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=RAW)
+def test_any_body_gets_json_with_a_200_or_a_4xx(server, raw):
+    status, payload = post(server, None, raw)
+    assert status == 200 or 400 <= status < 500, (status, payload)
+    if status != 200:
+        assert payload["error"] and "Traceback" not in payload["error"]
+    else:
+        assert "text" in payload and "citations" in payload
