@@ -3,6 +3,7 @@
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,10 +19,17 @@ from rag.retrieval import HybridRetriever
 from rag.store import BUILD_PREFIX, Store
 
 from .conftest import ROOT, SEEDS, make_settings
-from .test_indexer import _build_collections
 from .test_llms import free_port
 
 QUESTION = "What did the Chinchilla paper find about compute-optimal training?"
+
+
+def _build_collections(index_dir) -> int:
+    try:
+        with sqlite3.connect(f"file:{index_dir / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
+            return db.execute("SELECT count(*) FROM collections WHERE name LIKE ?", (BUILD_PREFIX + "%",)).fetchone()[0]
+    except sqlite3.Error:
+        return 0
 
 
 def test_repeatedly_killed_rebuilds_never_leave_a_wrong_index(tmp_path):

@@ -1,11 +1,5 @@
 import json
-import os
 import shutil
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 
@@ -18,7 +12,7 @@ from rag.retrieval import HybridRetriever
 from rag.settings import PassageSettings
 from rag.store import BUILD_PREFIX, LocalEmbeddingFunction, Store
 
-from .conftest import ROOT, SEEDS, make_settings
+from .conftest import SEEDS, make_settings
 
 QUESTION = "What did the Chinchilla paper find about compute-optimal training?"
 
@@ -123,39 +117,6 @@ def test_incremental_update_embeds_only_what_changed(tmp_path):
     assert not [row for row in engine.rows if row.doc_id.startswith("extra")]  # BM25 follows too
     assert engine.lexical.search("protein folding", 5) == [] or all(
         not engine.rows[r].doc_id.startswith("extra") for r, _ in engine.lexical.search("protein folding", 5))
-
-
-def _build_collections(index_dir) -> int:
-    try:
-        with sqlite3.connect(f"file:{index_dir / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
-            return db.execute("SELECT count(*) FROM collections WHERE name LIKE ?", (BUILD_PREFIX + "%",)).fetchone()[0]
-    except sqlite3.Error:
-        return 0
-
-
-def test_killed_rebuild_process_leaves_the_previous_index_answering(tmp_path):
-    index_dir = tmp_path / "index"
-    local = make_settings(corpus=SEEDS, index_dir=index_dir)
-    before = build_index(local)
-    expected = [p.doc_id for p in HybridRetriever(Engine(local)).retrieve(QUESTION, 5)]
-    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS),
-           "RAG_EMBEDDINGS__BATCH_SIZE": "1"}  # small batches: a long window to kill it in
-    process = subprocess.Popen([sys.executable, "-m", "rag", "index", "--rebuild"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while _build_collections(index_dir) < 4 and time.time() < deadline and process.poll() is None:
-        time.sleep(0.05)
-    assert process.poll() is None, "the rebuild finished before it could be killed"
-    time.sleep(0.3)  # let it write some passages
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    store = Store(local)
-    assert store.read_manifest() == before
-    assert [p.doc_id for p in HybridRetriever(Engine(local)).retrieve(QUESTION, 5)] == expected
-    # the next build removes what the killed one left behind
-    after = build_index(local)
-    builds = {n for n in store.collection_names() if n.startswith(BUILD_PREFIX)}
-    assert builds == {after["passages_collection"], after["papers_collection"]}
 
 
 def test_damaged_manifest_means_rebuild_not_a_wrong_answer(tmp_path):

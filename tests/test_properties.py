@@ -58,6 +58,8 @@ def test_cli_exits_zero_or_two_with_one_line(settings, monkeypatch, question, k)
     assert "Traceback" not in err.getvalue()
     if code == 0:
         json.loads(out.getvalue())
+    else:  # one line saying what is wrong (argparse adds its usage line before it)
+        assert [line for line in err.getvalue().splitlines() if line.startswith(("error:", "rag ask: error:"))]
 
 
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
