@@ -28,7 +28,7 @@ from .corpus import content_hash
 from .embeddings import get_embedder
 from .models import Paper
 from .settings import Settings
-from .store import BUILD_PREFIX, Store
+from .store import BUILD_PREFIX, Store, iter_records
 
 PENDING = "pending"
 Progress = Callable[[int, int], None]
@@ -46,14 +46,9 @@ class BuildStats:
 
 def _hashes(collection) -> dict[str, str]:
     """Paper id -> content hash of every paper row of a collection."""
-    found: dict[str, str] = {}
-    offset = 0
-    while True:
-        batch = collection.get(include=["metadatas"], limit=5000, offset=offset)
-        if not batch["ids"]:
-            return found
-        found.update({pid: (meta or {}).get("content_hash", "") for pid, meta in zip(batch["ids"], batch["metadatas"])})
-        offset += len(batch["ids"])
+    return {pid: (meta or {}).get("content_hash", "")
+            for batch in iter_records(collection, ["metadatas"])
+            for pid, meta in zip(batch["ids"], batch["metadatas"])}
 
 
 def paper_metadata(paper: Paper) -> dict:

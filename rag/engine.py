@@ -17,7 +17,7 @@ from .indexer import ensure_index
 from .lexical import LexicalIndex
 from .refusal import vocabulary
 from .settings import Settings
-from .store import Store
+from .store import Store, iter_records
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +38,6 @@ class PassageRow:
     year: int | None = None
 
 
-def _page(collection, include: list[str], page: int = 5000):
-    """Every record of a collection, fetched a page at a time."""
-    offset = 0
-    while True:
-        batch = collection.get(include=include, limit=page, offset=offset)
-        if not batch["ids"]:
-            return
-        yield batch
-        offset += len(batch["ids"])
-
-
 class Engine:
     """Everything needed to search one live index."""
 
@@ -61,7 +50,7 @@ class Engine:
         self.papers = self.store.collection(self.manifest["papers_collection"])
         self.checked = time.monotonic()
         self.rows: list[PassageRow] = []
-        for batch in _page(self.passages, ["documents", "metadatas"]):
+        for batch in iter_records(self.passages, ["documents", "metadatas"]):
             for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"]):
                 self.rows.append(PassageRow(
                     pid, meta["doc_id"], text, int(meta["start"]), int(meta["end"]),

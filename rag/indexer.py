@@ -1,11 +1,11 @@
-"""Build the index: passages and papers embedded into a fresh build, then made live at once."""
+"""What an index must be built from (the manifest), whether the live one still is, and the
+entry points that bring it up to date (the work itself is in :mod:`rag.builder`)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
-from .builder import Builder
+from .builder import Builder, Progress
 from .corpus import content_hash, load_corpus
 from .embeddings import model_label
 from .errors import IndexMissingError, IndexOutdatedError
@@ -17,7 +17,6 @@ MANIFEST_FORMAT = 1
 CHUNKER_VERSION = 2
 """Bump when the normalisation, sentence splitting or passage building changes: an index
 built by other code has other passages and is rebuilt."""
-Progress = Callable[[int, int], None]
 _CHECKED_KEYS = ("format", "embedding_model", "passages", "corpus_fingerprint")
 
 

