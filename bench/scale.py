@@ -3,9 +3,16 @@
     python -m bench.scale --sizes 1000 10000 [--backend onnx-int8]
 
 Each size runs in its own process (so peak memory is its own) and reports: indexing papers/s,
-raw model encode papers/s on the same passage texts (the pipeline's overhead is the ratio),
-search p50/p95, warm extractive ask() p50/p95, re-index time of the unchanged corpus, peak
-memory and index size on disk.
+raw model encode papers/s on the same passage texts (the first ``ENCODE_SAMPLE`` papers' texts:
+encode speed per text does not depend on the corpus size, so the pipeline's overhead is the
+ratio), search p50/p95, warm extractive ask() p50/p95, re-index time of the unchanged corpus,
+peak memory after indexing and after searching, the time a new process takes to load the
+index for its first answer, and index size on disk.
+
+``--workdir DIR`` keeps the corpus and index there (a long build killed half way resumes;
+the build time then counts only the last run). Seconds listed in ``DIR/pauses.log`` (lines
+``START END`` of ``time.time()``, written by whoever paused the process with SIGSTOP) are
+taken off the build time.
 """
 
 from __future__ import annotations
@@ -21,15 +28,32 @@ from pathlib import Path
 
 from .core import query_latencies
 
+ENCODE_SAMPLE = 5000
+
+
+def _paused_seconds(log: Path, start: float, end: float) -> float:
+    """Seconds of ``[start, end]`` covered by the pauses listed in ``log``."""
+    if not log.exists():
+        return 0.0
+    total = 0.0
+    for line in log.read_text().split("\n"):
+        if line.strip():
+            a, b = map(float, line.split())
+            total += max(0.0, min(b, end) - max(a, start))
+    return total
+
 
 def _folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def measure(papers: int, backend: str) -> dict:
+def measure(papers: int, backend: str, workdir: Path) -> dict:
+    from itertools import islice
+
+    from rag.answer import search
     from rag.builder import embedding_text
     from rag.chunking import chunk_paper
-    from rag.corpus import load_corpus
+    from rag.corpus import stream_corpus
     from rag.embeddings import get_embedder
     from rag.engine import reset_engines
     from rag.indexer import ensure_index
@@ -37,52 +61,73 @@ def measure(papers: int, backend: str) -> dict:
 
     from .synthetic import write_corpus
 
-    with tempfile.TemporaryDirectory() as folder:
-        corpus = write_corpus(Path(folder) / "corpus.jsonl", papers)
-        settings = Settings(_env_file=None, corpus=corpus, index_dir=Path(folder) / "index",
-                            embeddings=EmbeddingSettings(backend=backend))
-        embedder = get_embedder(settings.embeddings)
-        embedder.encode(["warm up"] * 8)
-        started = time.perf_counter()
-        manifest = ensure_index(settings)
-        build = time.perf_counter() - started
-        texts = [embedding_text(p, c.text) for p in load_corpus(corpus) for c in chunk_paper(p, settings.passages)]
-        started = time.perf_counter()
-        embedder.encode(texts)
-        encode = time.perf_counter() - started
-        started = time.perf_counter()
-        again = ensure_index(settings)
-        reindex = time.perf_counter() - started
-        assert again == manifest, "the unchanged corpus was rebuilt"
-        reset_engines()
-        timings = query_latencies(settings)
-        size = _folder_size(Path(folder) / "index")
+    corpus = workdir / f"corpus-{papers}.jsonl"
+    if not corpus.exists():
+        write_corpus(corpus, papers)
+    settings = Settings(_env_file=None, corpus=corpus, index_dir=workdir / f"index-{papers}",
+                        embeddings=EmbeddingSettings(backend=backend))
+    embedder = get_embedder(settings.embeddings)
+    embedder.encode(["warm up"] * 8)
+    started, wall = time.perf_counter(), time.time()
+    manifest = ensure_index(settings, progress=_progress_printer(papers))
+    build = time.perf_counter() - started - _paused_seconds(workdir / "pauses.log", wall, time.time())
+    index_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sample = list(islice(stream_corpus(corpus), ENCODE_SAMPLE))
+    texts = [embedding_text(p, c.text) for p in sample for c in chunk_paper(p, settings.passages)]
+    started = time.perf_counter()
+    embedder.encode(texts)
+    encode = time.perf_counter() - started
+    started = time.perf_counter()
+    again = ensure_index(settings)
+    reindex = time.perf_counter() - started
+    assert again == manifest, "the unchanged corpus was rebuilt"
+    reset_engines()
+    started = time.perf_counter()
+    search("warm up the engine", settings=settings)
+    load = time.perf_counter() - started
+    timings = query_latencies(settings)
     return {
         "papers": papers, "passages": manifest["passage_count"], "backend": backend,
-        "index_papers_per_s": round(papers / build, 1),
-        "encode_papers_per_s": round(papers / encode, 1),
-        "pipeline_overhead": round(build / encode - 1, 3),
+        "index_papers_per_s": round(manifest["embedded"] / build, 1),
+        "encode_papers_per_s": round(len(sample) / encode, 1),
+        "encode_sample_papers": len(sample),
+        "pipeline_overhead": round((len(sample) / encode) / (manifest["embedded"] / build) - 1, 3),
+        "build_s": round(build),
         "unchanged_reindex_s": round(reindex, 2),
         "unchanged_reindex_share_of_build": round(reindex / build, 4),
+        "engine_load_s": round(load, 1),
         **timings,
+        "index_peak_rss_mb": round(index_rss / 1024),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "index_mb": round(size / 1e6, 1),
+        "index_mb": round(_folder_size(settings.index_dir) / 1e6, 1),
     }
+
+
+def _progress_printer(total: int):
+    started = time.time()
+
+    def show(done: int, _: int) -> None:
+        print(f"{time.time():.0f} {done}/{total} papers {time.time() - started:.0f} s", file=sys.stderr, flush=True)
+    return show
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--backend", default="torch", choices=["torch", "onnx", "onnx-int8"])
+    parser.add_argument("--workdir", type=Path, help="keep corpora and indexes here (default: a temporary folder)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a single size, in this process
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.one, args.backend)))
+        print(json.dumps(measure(args.one, args.backend, args.workdir)))
         return
-    for size in args.sizes:
-        out = subprocess.run([sys.executable, "-m", "bench.scale", "--one", str(size), "--backend", args.backend],
-                             capture_output=True, text=True, check=True)
-        print(out.stdout.strip().splitlines()[-1], flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = args.workdir or Path(folder)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for size in args.sizes:
+            out = subprocess.run([sys.executable, "-m", "bench.scale", "--one", str(size), "--backend", args.backend,
+                                  "--workdir", str(workdir)], stdout=subprocess.PIPE, text=True, check=True)
+            print(out.stdout.strip().splitlines()[-1], flush=True)
 
 
 if __name__ == "__main__":

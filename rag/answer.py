@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from .citations import check_answer
 from .conversation import History, standalone_query
 from .engine import forget_engine, get_engine
-from .errors import LLMUnavailableError, QuestionError
+from .errors import GenerationTimeoutError, LLMUnavailableError, QuestionError
 from .filters import SearchFilter, make_filter
 from .llms import get_llm
 from .models import Answer, Passage
@@ -114,19 +114,27 @@ def stream_ask(
         yield answer.text
     else:
         generate_started = time.perf_counter()
+        if hasattr(backend, "fit"):  # a model with a bounded context may take fewer passages
+            passages = backend.fit(question, passages)
         pieces: list[str] = []
         try:
             for piece in backend.stream(question, passages):
+                if not pieces:
+                    timings["first_piece"] = time.perf_counter() - started
                 pieces.append(piece)
                 yield piece
         except LLMUnavailableError as error:
-            if settings.answer.on_llm_error != "extractive" or backend.name == "extractive":
+            answer.notes.extend(getattr(backend, "notes", []))
+            timed_out = isinstance(error, GenerationTimeoutError)
+            if not timed_out and (settings.answer.on_llm_error != "extractive" or backend.name == "extractive"):
                 raise
             answer.notes.append(f"{error} Answered extractively instead.")
             backend = get_llm("extractive", settings)
             answer.llm = backend.name
             pieces = list(backend.stream(question, passages))
             yield "\n\n" + "".join(pieces)
+        else:
+            answer.notes.extend(getattr(backend, "notes", []))
         timings["generate"] = time.perf_counter() - generate_started
         check_started = time.perf_counter()
         checked = check_answer("".join(pieces), passages, engine.embedder,

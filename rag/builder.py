@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
 
 from .chunking import chunk_paper
-from .corpus import content_hash
+from .corpus import CorpusStream, content_hash
 from .embeddings import get_embedder
 from .models import Paper
 from .settings import Settings
@@ -101,12 +103,35 @@ class Builder:
         self.store.write_manifest(pending, PENDING)
         self.done = _hashes(self.papers)
         self.live_hashes = _hashes(self.live[1]) if self.live else {}
+        self._writing: Future | None = None
 
     def _write(self, collection, ids, embeddings, documents, metadatas) -> None:
         step = max(1, self.store.client.get_max_batch_size())
         for i in range(0, len(ids), step):
             collection.upsert(ids=ids[i:i + step], embeddings=embeddings[i:i + step],
                               documents=documents[i:i + step], metadatas=metadatas[i:i + step])
+
+    def _step(self, group: list[Paper], writer: ThreadPoolExecutor) -> None:
+        todo = []
+        for paper in group:
+            digest = content_hash(paper)
+            if self.done.get(paper.id) == digest:
+                self.stats.resumed += 1
+            else:
+                todo.append((paper, digest))
+        reuse = [p for p, d in todo if self.live_hashes.get(p.id) == d]
+        fresh = [p for p, d in todo if self.live_hashes.get(p.id) != d]
+        if reuse:
+            self._wait_for_writes()
+            self._copy(reuse)
+        if fresh:
+            self._embed(fresh, writer)
+
+    def _wait_for_writes(self) -> None:
+        """Wait for the write in flight (raising its error, if it failed)."""
+        if self._writing is not None:
+            self._writing.result()
+            self._writing = None
 
     def _copy(self, papers: list[Paper]) -> None:
         live_passages, live_papers = self.live
@@ -118,47 +143,45 @@ class Builder:
         self.stats.reused += len(papers)
         self.stats.passages += len(got["ids"])
 
-    def _embed(self, papers: list[Paper]) -> None:
+    def _embed(self, papers: list[Paper], writer: ThreadPoolExecutor) -> None:
+        """Embed ``papers`` and hand the writes to ``writer``, so that Chroma stores this step
+        while the next one is embedded (one write in flight at most)."""
         chunks = [(p, c) for p in papers for c in chunk_paper(p, self.settings.passages)]
         vectors = self.embedder.encode([embedding_text(p, c.text) for p, c in chunks])
-        self._write(self.passages, [c.id for _, c in chunks], vectors, [c.text for _, c in chunks],
-                    [{**paper_metadata(p), "index": c.index, "start": c.start, "end": c.end} for p, c in chunks])
-        paper_vectors = []
-        for paper in papers:
-            rows = [k for k, (p, _) in enumerate(chunks) if p.id == paper.id]
-            mean = vectors[rows].mean(axis=0) if rows else np.zeros(self.embedder.dimension, np.float32)
-            paper_vectors.append(mean / (np.linalg.norm(mean) or 1.0))
-        self._write(self.papers, [p.id for p in papers], np.asarray(paper_vectors), [p.abstract for p in papers],
-                    [{**paper_metadata(p), "content_hash": content_hash(p)} for p in papers])
+        position = {p.id: k for k, p in enumerate(papers)}
+        paper_vectors = np.zeros((len(papers), self.embedder.dimension), np.float32)
+        np.add.at(paper_vectors, [position[p.id] for p, _ in chunks], np.asarray(vectors, np.float32))
+        paper_vectors /= np.maximum(np.linalg.norm(paper_vectors, axis=1, keepdims=True), 1e-12)
+        self._wait_for_writes()
+        self._writing = writer.submit(self._write_embedded, papers, chunks, vectors, paper_vectors)
         self.stats.embedded += len(papers)
         self.stats.passages += len(chunks)
 
-    def run(self, papers: list[Paper], progress: Progress | None = None) -> dict:
-        """Bring the staging build to ``papers``, make it live and return the manifest."""
+    def _write_embedded(self, papers, chunks, vectors, paper_vectors) -> None:
+        # passages first: a paper's row marks it as done for a resumed build
+        self._write(self.passages, [c.id for _, c in chunks], vectors, [c.text for _, c in chunks],
+                    [{**paper_metadata(p), "index": c.index, "start": c.start, "end": c.end} for p, c in chunks])
+        self._write(self.papers, [p.id for p in papers], paper_vectors, [p.abstract for p in papers],
+                    [{**paper_metadata(p), "content_hash": content_hash(p)} for p in papers])
+
+    def run(self, papers: Collection[Paper], progress: Progress | None = None) -> dict:
+        """Bring the staging build to ``papers`` (a list or a :class:`CorpusStream`, read in
+        steps of :data:`PAPERS_PER_STEP`), make it live and return the manifest."""
         started = time.perf_counter()
-        wanted = {p.id for p in papers}
+        wanted = papers.ids if isinstance(papers, CorpusStream) else {p.id for p in papers}
         stale = [pid for pid in self.done if pid not in wanted]
         if stale:  # in a resumed build, papers removed from the corpus meanwhile
             self.passages.delete(where={"doc_id": {"$in": stale}})
             self.papers.delete(ids=stale)
-        step = PAPERS_PER_STEP
-        for i in range(0, len(papers), step):
-            group = papers[i:i + step]
-            todo = []
-            for paper in group:
-                digest = content_hash(paper)
-                if self.done.get(paper.id) == digest:
-                    self.stats.resumed += 1
-                else:
-                    todo.append((paper, digest))
-            reuse = [p for p, d in todo if self.live_hashes.get(p.id) == d]
-            fresh = [p for p, d in todo if self.live_hashes.get(p.id) != d]
-            if reuse:
-                self._copy(reuse)
-            if fresh:
-                self._embed(fresh)
-            if progress:
-                progress(min(i + step, len(papers)), len(papers))
+        total, seen = len(wanted), 0
+        papers_left = iter(papers)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-index-writer") as writer:
+            while group := list(islice(papers_left, PAPERS_PER_STEP)):
+                self._step(group, writer)
+                seen += len(group)
+                if progress:
+                    progress(seen, total)
+            self._wait_for_writes()
         count = self.passages.count()
         manifest = {
             **self.expected,

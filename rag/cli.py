@@ -43,7 +43,7 @@ def _print_answer(answer, out=sys.stdout) -> None:
             print(f"  [{c.n}] {c.title} ({where}; chars {c.start}-{c.end})", file=out)
             print(textwrap.indent(textwrap.fill(f'"{c.text}"', width - 6), "      "), file=out)
     elif answer.refused and answer.closest:
-        print("\nClosest passages (not relevant enough to answer):", file=out)
+        print("\nClosest passages found:", file=out)
         for p in answer.closest[:3]:
             print(f"  - {p.title} ({p.source}; similarity {p.similarity:.2f})", file=out)
     for note in answer.notes:
@@ -204,6 +204,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve_model(args: argparse.Namespace) -> int:
+    try:
+        from .model_server import serve_model
+    except ImportError as error:
+        from .errors import missing_dependency
+
+        raise missing_dependency("fastapi", "ui", "The model server") from error
+    settings = _settings(args)
+    if args.model:
+        settings = settings.model_copy(update={"llamacpp": settings.llamacpp.model_copy(update={"model_path": args.model})})
+    print(f"Serving an OpenAI-compatible API on http://{args.host}:{args.port}/v1", file=sys.stderr)
+    serve_model(args.host, args.port, settings)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag", description="Question answering over ML paper abstracts, with citations."
@@ -240,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
                             help="a BEIR dataset folder, or 'seeds' for our own questions on the "
                             "seed files (the default); repeatable")
     evaluation.add_argument("--split", choices=["dev", "test", "all"], default="test")
-    evaluation.add_argument("--llm", help="answer backend to evaluate (default: $RAG_LLM or extractive)")
+    evaluation.add_argument("--llm", action="append",
+                            help="answer backend to evaluate (default: $RAG_LLM or extractive); "
+                            "repeat to compare backends side by side")
     evaluation.add_argument("--answers", dest="answers", action="store_true", default=None,
                             help="also evaluate answers (default for our own questions only)")
     evaluation.add_argument("--no-answers", dest="answers", action="store_false")
@@ -258,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     serve.add_argument("--port", type=int, default=7860)
     serve.set_defaults(func=cmd_serve)
+
+    model = sub.add_parser("serve-model", help="serve the local GGUF model as an OpenAI-compatible API")
+    model.add_argument("--model", help="GGUF file (default: $RAG_LLAMACPP__MODEL_PATH)")
+    model.add_argument("--host", default="127.0.0.1")
+    model.add_argument("--port", type=int, default=8080)
+    model.set_defaults(func=cmd_serve_model)
 
     chat = sub.add_parser("chat", parents=[common], help="a conversation in the terminal")
     chat.add_argument("-k", type=int, default=5)

@@ -59,3 +59,11 @@ def missing_dependency(package: str, extra: str, feature: str) -> MissingDepende
     return MissingDependencyError(
         f"{feature} needs the '{package}' package. Install it with: pip install 'rag[{extra}]'"
     )
+
+
+class ModelFileError(RagError):
+    """A local model file (GGUF) is missing, is not a model, or cannot be loaded."""
+
+
+class GenerationTimeoutError(LLMUnavailableError):
+    """A generative backend did not finish within its time bound."""

@@ -4,9 +4,10 @@ entry points that bring it up to date (the work itself is in :mod:`rag.builder`)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from .builder import Builder, Progress
-from .corpus import content_hash, load_corpus
+from .corpus import content_hash, stream_corpus
 from .embeddings import model_label
 from .errors import IndexMissingError, IndexOutdatedError
 from .models import Paper
@@ -20,7 +21,7 @@ built by other code has other passages and is rebuilt."""
 _CHECKED_KEYS = ("format", "embedding_model", "passages", "corpus_fingerprint")
 
 
-def corpus_fingerprint(papers: list[Paper]) -> str:
+def corpus_fingerprint(papers: Iterable[Paper]) -> str:
     """A hash of every paper's id and content: equal fingerprints mean the same corpus."""
     digest = hashlib.sha256()
     for key in sorted(f"{p.id}\t{content_hash(p)}" for p in papers):
@@ -28,7 +29,7 @@ def corpus_fingerprint(papers: list[Paper]) -> str:
     return digest.hexdigest()[:24]
 
 
-def expected_manifest(settings: Settings, papers: list[Paper]) -> dict:
+def expected_manifest(settings: Settings, papers: Iterable[Paper]) -> dict:
     """The manifest fields an index built now from ``papers`` would carry."""
     return {
         "format": MANIFEST_FORMAT,
@@ -51,7 +52,7 @@ def manifest_differences(manifest: dict | None, expected: dict) -> list[str]:
 
 def build_index(
     settings: Settings,
-    papers: list[Paper] | None = None,
+    papers: Iterable[Paper] | None = None,
     progress: Progress | None = None,
     fresh: bool = False,
 ) -> dict:
@@ -61,14 +62,14 @@ def build_index(
     unless ``fresh`` asks to embed everything again. Until the last step the previous build
     stays live. Returns the new manifest.
     """
-    papers = load_corpus(settings.corpus) if papers is None else list(papers)
+    papers = stream_corpus(settings.corpus) if papers is None else list(papers)
     return Builder(settings, expected_manifest(settings, papers), fresh=fresh).run(papers, progress)
 
 
 def ensure_index(settings: Settings, rebuild: bool = False, progress: Progress | None = None) -> dict:
     """The live manifest, building the index first when it is missing, outdated or
     ``rebuild`` is set; with ``settings.auto_build`` off, a missing or outdated index raises."""
-    papers = load_corpus(settings.corpus)
+    papers = stream_corpus(settings.corpus)
     store = Store(settings)
     manifest = store.read_manifest()
     differences = manifest_differences(manifest, expected_manifest(settings, papers))

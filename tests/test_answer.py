@@ -76,7 +76,7 @@ def test_unusable_questions_are_clear_errors(settings, question):
 def test_unknown_backend_lists_the_known_ones(settings):
     with pytest.raises(UnknownLLMError) as raised:
         ask(CHINCHILLA_Q, llm="gpt-17", settings=settings)
-    assert str(raised.value) == "Unknown model: gpt-17. Known models: extractive, fake, openai."
+    assert str(raised.value) == "Unknown model: gpt-17. Known models: extractive, fake, llamacpp, openai."
 
 
 def test_fake_backend_answer_loses_bad_citations_and_unsupported_sentences(settings, engine, chinchilla):

@@ -1,9 +1,11 @@
 import json
 import shutil
+import tracemalloc
+import warnings
 
 import pytest
 
-from rag.corpus import CorpusWarning, load_corpus, paper_id
+from rag.corpus import CorpusWarning, load_corpus, paper_id, stream_corpus
 from rag.errors import CorpusError
 
 from .conftest import SEEDS, find_paper
@@ -120,3 +122,39 @@ def test_missing_or_empty_corpus_says_what_to_do(tmp_path):
         load_corpus(tmp_path / "nowhere")
     with pytest.raises(CorpusError, match="No .txt or .jsonl"):
         load_corpus(tmp_path)
+
+
+def test_stream_merges_versions_and_files_like_load_corpus(tmp_path):
+    shutil.copy(SEEDS / LISTING, tmp_path / LISTING)
+    seed = load_corpus(tmp_path)[0]
+    lines = [{"id": "a", "abstract": "First version."}, {"id": "b", "abstract": "Other paper."},
+             {"id": "a", "abstract": "Second version.", "categories": "cs.LG"},
+             {"id": seed.id, "abstract": seed.abstract, "categories": "cs.AI"}]
+    (tmp_path / "snap.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the second pass over the files must not warn again
+        stream = stream_corpus(tmp_path)
+        streamed = {p.id: p for p in stream}
+        assert len(stream) == len(streamed) == 7 and stream.ids == set(streamed)
+    assert streamed["a"].abstract == "Second version." and streamed["a"].categories == ["cs.LG"]
+    merged = streamed[seed.id]
+    assert merged.sources == [LISTING, "snap.jsonl"] and merged.categories == ["cs.AI"]
+    assert merged.venue == seed.venue and merged.title == seed.title
+    assert [p.id for p in load_corpus(tmp_path)] == [p.id for p in sorted(stream, key=stream.order)]
+
+
+def test_streaming_a_large_jsonl_holds_ids_not_texts(tmp_path):
+    path = tmp_path / "big.jsonl"
+    filler = "word " * 500
+    with path.open("w") as out:
+        for n in range(10_000):
+            out.write(json.dumps({"id": f"x{n}", "title": f"T{n}", "abstract": f"Paper {n}. {filler}"}) + "\n")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in stream_corpus(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 10_000
+    assert peak < size / 4, f"streaming {size / 1e6:.0f} MB held {peak / 1e6:.1f} MB at its peak"

@@ -49,7 +49,7 @@ def answer_html(answer: Answer) -> str:
         )
         return ("<div class='rag-refusal'><strong>Not in the corpus.</strong> "
                 f"{safe_text(answer.text)}"
-                + (f"<div class='rag-dim'>Closest, not relevant enough:</div><ul>{closest}</ul>" if closest else "")
+                + (f"<div class='rag-dim'>Closest passages found:</div><ul>{closest}</ul>" if closest else "")
                 + "</div>")
     titles = {c.n: c.title for c in answer.citations}
     parts = MARKER.split(answer.text)

@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..answer import ask
+from ..answer import stream_ask
+from ..models import Answer
 from ..engine import forget_engine, get_engine
 from ..retrieval import HybridRetriever
 from ..settings import Settings
@@ -55,20 +56,33 @@ def evaluate_retrieval(retriever: HybridRetriever, queries: list[EvalQuery], tic
     return results
 
 
+def _timed_ask(question: str, name: str, settings: Settings) -> tuple[Answer, float, float]:
+    """The answer, the seconds to its first streamed piece and to the whole answer."""
+    started = time.perf_counter()
+    first = None
+    for item in stream_ask(question, k=5, llm=name, settings=settings):
+        if first is None:
+            first = time.perf_counter() - started
+        answer = item
+    return answer, first, time.perf_counter() - started
+
+
 def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | None, tick: Tick) -> dict:
-    """Citation precision and recall, refusal accuracy, false refusals and answer latency."""
-    cited = cited_gold = answered = false_refusals = correct_refusals = 0
+    """Citation precision and recall, refusal accuracy, false refusals, latency to the first
+    streamed piece and to the whole answer, and how often a generative backend fell back."""
+    cited = cited_gold = answered = false_refusals = correct_refusals = fallbacks = 0
     recall_sum = 0.0
-    latencies = []
+    latencies, firsts = [], []
     answerable = [q for q in queries if q.answerable]
     unanswerable = [q for q in queries if not q.answerable]
     name = llm or settings.llm
     embedder = get_engine(settings).embedder
     for query in queries:
         embedder.clear_cache()  # a fresh question: nothing remembered from the retrieval runs
-        started = time.perf_counter()
-        answer = ask(query.text, k=5, llm=name, settings=settings)
-        latencies.append(time.perf_counter() - started)
+        answer, first, total = _timed_ask(query.text, name, settings)
+        firsts.append(first)
+        latencies.append(total)
+        fallbacks += answer.llm != name
         tick()
         if not query.answerable:
             correct_refusals += answer.refused
@@ -89,8 +103,10 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
         "citation_recall": round(recall_sum / len(answerable), 4) if answerable else 0.0,
         "refusal_accuracy": round(correct_refusals / len(unanswerable), 4) if unanswerable else None,
         "false_refusal_rate": round(false_refusals / len(answerable), 4) if answerable else 0.0,
+        "first_piece_ms_p50": _ms(firsts, 0.5),
         "latency_ms_p50": _ms(latencies, 0.5),
         "latency_ms_p95": _ms(latencies, 0.95),
+        "fallbacks": fallbacks,
     }
 
 
@@ -99,12 +115,15 @@ def evaluate(
     settings: Settings | None = None,
     split: str = "test",
     answers: bool = True,
-    llm: str | None = None,
+    llm: str | list[str] | None = None,
     limit: int | None = None,
     progress: Callable[[int], Tick] | None = None,
 ) -> dict:
     """Evaluate ``dataset`` (its ``split`` queries, at most ``limit``) in a temporary index
-    built from its corpus; the configured index is never touched."""
+    built from its corpus; the configured index is never touched. ``llm`` may name several
+    backends: their answers are measured side by side (``result["answers"]`` is the first's,
+    ``result["answer_backends"]`` all of them)."""
+    names = [llm] if isinstance(llm, str) or llm is None else list(llm)
     settings = settings or Settings()
     queries = dataset.select(split)[:limit] if limit else dataset.select(split)
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as folder:
@@ -115,7 +134,7 @@ def evaluate(
         engine = get_engine(local)
         build_seconds = time.perf_counter() - started
         answerable = sum(q.answerable for q in queries)
-        steps = answerable * len(_retrievers(local)) + (len(queries) if answers else 0)
+        steps = answerable * len(_retrievers(local)) + (len(queries) * len(names) if answers else 0)
         tick = progress(steps) if progress else (lambda: None)
         try:
             result = {
@@ -129,7 +148,8 @@ def evaluate(
                 "retrieval": evaluate_retrieval(HybridRetriever(engine), queries, tick),
             }
             if answers:
-                result["answers"] = evaluate_answers(local, queries, llm, tick)
+                result["answer_backends"] = [evaluate_answers(local, queries, name, tick) for name in names]
+                result["answers"] = result["answer_backends"][0]
         finally:
             forget_engine(local)
     result["settings"] = settings.model_dump(mode="json", exclude={"openai": {"api_key"}})
