@@ -11,7 +11,6 @@ Sampling is seeded, so the same package version always gives the same collection
 from __future__ import annotations
 
 import argparse
-import base64
 import gzip
 import json
 import random

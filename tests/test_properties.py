@@ -2,8 +2,6 @@
 
 import io
 import json
-import urllib.error
-import urllib.request
 from contextlib import redirect_stderr, redirect_stdout
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
