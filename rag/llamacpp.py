@@ -87,7 +87,7 @@ class LocalModel:
                 f"llama.cpp could not load {path} ({error}): the file may be damaged or of a "
                 f"model architecture ('{metadata.get('general.architecture')}') this build does not run."
             ) from error
-        self.path, self.n_ctx = path, n_ctx
+        self.path, self.n_ctx, self.threads = path, n_ctx, threads
         self.name = str(metadata.get("general.name") or path.stem)
         self.template = template_for(metadata)
         if self.template.origin != "the model file":

@@ -32,11 +32,13 @@ def _key(word: str) -> str:
 def vocabulary(texts: Iterable[str]) -> set[str]:
     """Normalised words of ``texts`` (lower case; hyphens, dots and possessives removed),
     and the parts of hyphenated words."""
+    distinct: set[str] = set()
+    for text in texts:  # each distinct word is normalised once (a corpus repeats most words)
+        distinct.update(_WORD.findall(text.replace("\\", " ")))
     words: set[str] = set()
-    for text in texts:
-        for word in _WORD.findall(text.replace("\\", " ")):
-            words.add(_key(word))
-            words.update(_key(part) for part in re.split(r"[\-/]", word) if part)
+    for word in distinct:
+        words.add(_key(word))
+        words.update(_key(part) for part in re.split(r"[\-/]", word) if part)
     return words
 
 

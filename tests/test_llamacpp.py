@@ -4,6 +4,7 @@ The model is small and a base model: what it writes is often poor, and these tes
 assert what must hold whatever it writes.
 """
 
+import os
 import re
 
 import pytest
@@ -75,6 +76,14 @@ def test_past_the_time_bound_the_user_gets_the_extractive_answer_with_a_note(loc
     assert answer.llm == "extractive" and not answer.refused
     assert any("did not finish within 0.3 s" in note for note in answer.notes)
     assert answer.citations[0].doc_id == chinchilla.id
+
+
+def test_the_model_uses_one_thread_per_core_and_is_loaded_once(local):
+    from rag.llamacpp import default_model_path, load_model
+
+    model = load_model(default_model_path(local.llamacpp), local.llamacpp)
+    assert model.threads == len(os.sched_getaffinity(0))
+    assert load_model(default_model_path(local.llamacpp), local.llamacpp) is model
 
 
 def test_greedy_generation_is_repeatable(local):
