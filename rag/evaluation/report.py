@@ -16,7 +16,7 @@ ANSWER_METRICS = ["citation_precision", "citation_recall", "refusal_accuracy", "
 def _table(headers: list[str], rows: list[list[object]]) -> str:
     def cell(header: str, value: object) -> str:
         if isinstance(value, float):
-            return f"{value:.1f}" if header.startswith("latency") else f"{value:.3f}"
+            return f"{value:.1f}" if "_ms_" in header else f"{value:.3f}"
         return str(value)
 
     lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
