@@ -57,6 +57,18 @@ def test_quality_gate_on_the_test_half(settings):
     assert result["answers"]["false_refusal_rate"] <= 0.1
 
 
+def test_answer_backends_are_measured_side_by_side(settings):
+    result = evaluate(load_dataset(DATA, corpus=SEEDS), settings, split="dev", llm=["extractive", "fake"], limit=8)
+    extractive, fake = result["answer_backends"]
+    assert result["answers"] is extractive and (extractive["llm"], fake["llm"]) == ("extractive", "fake")
+    for answers in (extractive, fake):
+        assert answers["answerable"] + answers["unanswerable"] == 8
+        assert 0 < answers["first_piece_ms_p50"] <= answers["latency_ms_p95"]
+        assert answers["fallbacks"] == 0
+    # the fake model copies source sentences but also cites a passage that does not exist
+    assert fake["citation_precision"] is not None and fake["citation_recall"] > 0
+
+
 def test_gate_catches_a_drop():
     baseline = {"retrieval": {"hybrid": {"mrr@10": 0.9, "recall@5": 0.9}}, "answers": {"refusal_accuracy": 0.6}}
     worse = {"retrieval": {"hybrid": {"mrr@10": 0.87, "recall@5": 0.89}}, "answers": {"refusal_accuracy": 0.5}}

@@ -99,7 +99,7 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
         "llm": name,
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
-        "citation_precision": round(cited_gold / cited, 4) if cited else 0.0,
+        "citation_precision": round(cited_gold / cited, 4) if cited else None,  # nothing cited
         "citation_recall": round(recall_sum / len(answerable), 4) if answerable else 0.0,
         "refusal_accuracy": round(correct_refusals / len(unanswerable), 4) if unanswerable else None,
         "false_refusal_rate": round(false_refusals / len(answerable), 4) if answerable else 0.0,
