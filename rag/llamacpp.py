@@ -92,8 +92,10 @@ class LocalModel:
         self.template = template_for(metadata)
         if self.template.origin != "the model file":
             log.warning("%s carries no chat template; using the %s one.", path.name, self.template.origin)
-        self._bos = self._piece(int(metadata.get("tokenizer.ggml.bos_token_id", -1)), special=True)
-        self._eos = self._piece(int(metadata.get("tokenizer.ggml.eos_token_id", -1)), special=True)
+        self._bos, self._eos = (
+            self._piece(int(metadata.get(f"tokenizer.ggml.{name}_token_id", -1)), special=True).decode("utf-8", "replace")
+            for name in ("bos", "eos")
+        )
         self.lock = threading.Lock()
 
     def close(self) -> None:
@@ -101,13 +103,17 @@ class LocalModel:
         self._context.close()
         self._model.close()
 
-    def _piece(self, token: int, special: bool = False) -> bytes | str:
+    def _piece(self, token: int, special: bool = False) -> bytes:
+        """The bytes of one token (a character may span several tokens)."""
         if token < 0:
-            return ""
-        buffer = ctypes.create_string_buffer(256)
-        n = self.C.llama_token_to_piece(self._model.model, token, buffer, 256, 0, special)
-        data = buffer.raw[:max(n, 0)]
-        return data.decode("utf-8", errors="replace") if special else data
+            return b""
+        size = 256
+        while True:
+            buffer = ctypes.create_string_buffer(size)
+            n = self.C.llama_token_to_piece(self._model.model, token, buffer, size, 0, special)
+            if n >= 0:
+                return buffer.raw[:n]
+            size = -n  # too small: llama.cpp says how much it needs
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
         """The prompt tokens of ``messages`` under the model's chat template."""

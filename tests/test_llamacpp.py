@@ -86,10 +86,13 @@ def test_the_model_uses_one_thread_per_core_and_is_loaded_once(local):
     assert load_model(default_model_path(local.llamacpp), local.llamacpp) is model
 
 
-def test_greedy_generation_is_repeatable(local):
+def test_generation_is_repeatable_greedy_or_seeded(local):
     first = ask(CHINCHILLA_Q, k=2, settings=local)
     again = ask(CHINCHILLA_Q, k=2, settings=local)
     assert first.text == again.text
+    sampled = with_llamacpp(local, temperature=0.9, seed=7, max_tokens=48)
+    raw = ["".join(x for x in stream_ask(CHINCHILLA_Q, k=2, settings=sampled) if isinstance(x, str)) for _ in range(2)]
+    assert raw[0] == raw[1] and raw[0].strip()
 
 
 def test_bad_model_files_fail_loudly_with_the_next_step(local, tmp_path):
