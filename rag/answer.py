@@ -116,6 +116,7 @@ def stream_ask(
         generate_started = time.perf_counter()
         if hasattr(backend, "fit"):  # a model with a bounded context may take fewer passages
             passages = backend.fit(question, passages)
+        answer.notes.extend(getattr(backend, "notes", []))
         pieces: list[str] = []
         try:
             for piece in backend.stream(question, passages):
@@ -124,7 +125,6 @@ def stream_ask(
                 pieces.append(piece)
                 yield piece
         except LLMUnavailableError as error:
-            answer.notes.extend(getattr(backend, "notes", []))
             timed_out = isinstance(error, GenerationTimeoutError)
             if not timed_out and (settings.answer.on_llm_error != "extractive" or backend.name == "extractive"):
                 raise
@@ -133,8 +133,6 @@ def stream_ask(
             answer.llm = backend.name
             pieces = list(backend.stream(question, passages))
             yield "\n\n" + "".join(pieces)
-        else:
-            answer.notes.extend(getattr(backend, "notes", []))
         timings["generate"] = time.perf_counter() - generate_started
         check_started = time.perf_counter()
         checked = check_answer("".join(pieces), passages, engine.embedder,

@@ -111,7 +111,7 @@ class Builder:
             collection.upsert(ids=ids[i:i + step], embeddings=embeddings[i:i + step],
                               documents=documents[i:i + step], metadatas=metadatas[i:i + step])
 
-    def _step(self, group: list[Paper], writer: ThreadPoolExecutor) -> None:
+    def _step(self, group: list[Paper]) -> None:
         todo = []
         for paper in group:
             digest = content_hash(paper)
@@ -125,7 +125,7 @@ class Builder:
             self._wait_for_writes()
             self._copy(reuse)
         if fresh:
-            self._embed(fresh, writer)
+            self._embed(fresh)
 
     def _wait_for_writes(self) -> None:
         """Wait for the write in flight (raising its error, if it failed)."""
@@ -143,8 +143,8 @@ class Builder:
         self.stats.reused += len(papers)
         self.stats.passages += len(got["ids"])
 
-    def _embed(self, papers: list[Paper], writer: ThreadPoolExecutor) -> None:
-        """Embed ``papers`` and hand the writes to ``writer``, so that Chroma stores this step
+    def _embed(self, papers: list[Paper]) -> None:
+        """Embed ``papers`` and hand the writes to the writer thread, so that Chroma stores this step
         while the next one is embedded (one write in flight at most)."""
         chunks = [(p, c) for p in papers for c in chunk_paper(p, self.settings.passages)]
         vectors = self.embedder.encode([embedding_text(p, c.text) for p, c in chunks])
@@ -153,7 +153,7 @@ class Builder:
         np.add.at(paper_vectors, [position[p.id] for p, _ in chunks], np.asarray(vectors, np.float32))
         paper_vectors /= np.maximum(np.linalg.norm(paper_vectors, axis=1, keepdims=True), 1e-12)
         self._wait_for_writes()
-        self._writing = writer.submit(self._write_embedded, papers, chunks, vectors, paper_vectors)
+        self._writing = self._writer.submit(self._write_embedded, papers, chunks, vectors, paper_vectors)
         self.stats.embedded += len(papers)
         self.stats.passages += len(chunks)
 
@@ -175,9 +175,9 @@ class Builder:
             self.papers.delete(ids=stale)
         total, seen = len(wanted), 0
         papers_left = iter(papers)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-index-writer") as writer:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-index-writer") as self._writer:
             while group := list(islice(papers_left, PAPERS_PER_STEP)):
-                self._step(group, writer)
+                self._step(group)
                 seen += len(group)
                 if progress:
                     progress(seen, total)
