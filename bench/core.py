@@ -16,7 +16,7 @@ QUESTIONS = [
     "What fraction of HumanEval problems does Codex solve?",
     "Which papers study scaling laws?",
     "How can transformers handle long sequences efficiently?",
-    "What is the capital of Australia?",
+    "How long should I boil an egg for a runny yolk?",
     "learned optimizers",
 ]
 

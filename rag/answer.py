@@ -16,6 +16,7 @@ from .prompts import CANNOT_ANSWER
 from .refusal import unknown_terms
 from .retrieval import HybridRetriever, Mode
 from .settings import Settings
+from .text import has_lone_surrogate, strip_invisible
 
 MAX_K = 50
 
@@ -24,7 +25,10 @@ def validate_question(question: object, settings: Settings) -> str:
     """The question, stripped; :class:`QuestionError` when it is not usable."""
     if not isinstance(question, str):
         raise QuestionError(f"The question must be text, not {type(question).__name__}.")
-    cleaned = question.replace("\x00", "").strip()
+    if has_lone_surrogate(question):
+        raise QuestionError("The question holds invalid Unicode (a lone surrogate code point). "
+                            "Send it as UTF-8 text.")
+    cleaned = strip_invisible(question).strip()
     if not cleaned:
         raise QuestionError("The question is empty. Ask something about the papers.")
     limit = settings.answer.max_question_chars
@@ -136,7 +140,7 @@ def stream_ask(
         timings["generate"] = time.perf_counter() - generate_started
         check_started = time.perf_counter()
         checked = check_answer("".join(pieces), passages, engine.embedder,
-                               settings.answer.support_threshold)
+                               settings.answer.support_threshold, generative=backend.generative)
         timings["check"] = time.perf_counter() - check_started
         answer.text, answer.citations, answer.refused = checked.text, checked.citations, checked.refused
         answer.notes.extend(checked.notes)

@@ -28,6 +28,7 @@ import numpy as np
 from .chunking import chunk_paper
 from .corpus import CorpusStream, content_hash
 from .embeddings import get_embedder
+from .labels import paper_label
 from .models import Paper
 from .settings import Settings
 from .store import BUILD_PREFIX, Store, iter_records
@@ -57,6 +58,7 @@ def paper_metadata(paper: Paper) -> dict:
     """Chroma metadata of a paper (Chroma takes no None and no empty lists)."""
     fields = {
         "doc_id": paper.id, "title": paper.title, "title_derived": paper.title_derived,
+        "label": paper_label(None if paper.title_derived else paper.title, paper.abstract),
         "source": paper.source, "collections": paper.collections, "venue": paper.venue,
         "authors": paper.authors, "year": paper.year, "categories": paper.categories,
     }

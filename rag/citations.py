@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .display import display_text
 from .embeddings import Embedder
+from .factcheck import unsupported_facts
 from .models import Citation, Passage
 from .prompts import CANNOT_ANSWER
 from .text import normalize_text, sentence_spans
@@ -34,9 +36,28 @@ class CheckedAnswer:
     notes: list[str] = field(default_factory=list)
 
 
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
 def is_refusal(text: str) -> bool:
     """True when ``text`` is (or contains) the fixed cannot-answer phrase."""
-    return _FOLDED_REFUSAL in re.sub(r"\W+", " ", text.lower())
+    return _FOLDED_REFUSAL in _fold(text)
+
+
+def model_refused(text: str, passages: list[Passage]) -> bool:
+    """Whether a model's ``text`` is a refusal. When a passage itself holds the phrase (a
+    paper can say anything), only an answer that is nothing but the phrase counts: quoting
+    the source must not turn an answer into a refusal."""
+    if any(is_refusal(p.text) for p in passages):
+        return _fold(text) == _FOLDED_REFUSAL
+    return is_refusal(text)
+
+
+def inert_markers(text: str) -> str:
+    """Source text with its bracketed numbers (``[3, 4]``, a paper's own references) in
+    parentheses, so they can never be read as citation markers of an answer."""
+    return MARKER.sub(lambda m: f"({m.group(1)})", text)
 
 
 def strip_markers(sentence: str) -> str:
@@ -62,32 +83,44 @@ def _passage_sentences(passages: list[Passage]) -> tuple[list[str], list[int], l
     return texts, owner, spans
 
 
-def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshold: float) -> CheckedAnswer:
-    """Apply the checks of the module docstring to ``raw`` answer text."""
+def _claims(raw: str, passages: list[Passage], notes: list[str]) -> list[tuple[int, str, list[int]]]:
+    """(line, sentence without markers, valid cited numbers) of every sentence of ``raw``."""
+    claims = []
+    for line_number, line in enumerate(raw.split("\n")):
+        text = normalize_text(line)
+        for start, end in sentence_spans(text):
+            sentence = text[start:end]
+            numbers = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
+            valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(passages)]
+            for n in sorted(set(numbers) - set(valid)):
+                notes.append(f"removed citation [{n}]: no retrieved passage has that number")
+            claim = strip_markers(sentence)
+            if claim:
+                claims.append((line_number, claim, valid))
+    return claims
+
+
+def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshold: float,
+                 generative: bool = True) -> CheckedAnswer:
+    """Apply the checks of the module docstring to ``raw`` answer text (its lines are kept).
+    Only a ``generative`` backend refuses by writing the cannot-answer phrase (any other
+    refuses by writing nothing), and only its sentences are fact-checked: their numbers and
+    names must be stated by the passages they cite."""
     text = normalize_text(raw)
-    if not text or is_refusal(text) or not passages:
-        return CheckedAnswer(CANNOT_ANSWER, [], True, [] if not text or is_refusal(text) else
-                             ["the answer cited no retrieved passage"])
+    refused = not text or generative and model_refused(text, passages)
+    if refused or not passages:
+        return CheckedAnswer(CANNOT_ANSWER, [], True, [] if refused else ["the answer cited no retrieved passage"])
     notes: list[str] = []
-    claims: list[tuple[str, list[int]]] = []
-    for start, end in sentence_spans(text):
-        sentence = text[start:end]
-        numbers = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
-        valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(passages)]
-        for n in sorted(set(numbers) - set(valid)):
-            notes.append(f"removed citation [{n}]: no retrieved passage has that number")
-        claim = strip_markers(sentence)
-        if claim:
-            claims.append((claim, valid))
+    claims = _claims(raw, passages, notes)
     if not claims:
         return CheckedAnswer(CANNOT_ANSWER, [], True, notes + ["the answer had no sentence"])
     source_texts, owner, spans = _passage_sentences(passages)
-    vectors = embedder.encode_cached([c for c, _ in claims] + source_texts)
+    vectors = embedder.encode_cached([c for _, c, _ in claims] + [display_text(t) for t in source_texts])
     similarity = vectors[: len(claims)] @ vectors[len(claims):].T  # claims x passage sentences
     owner_array = np.asarray(owner)
-    kept: list[tuple[str, list[int]]] = []
+    kept: list[tuple[int, str, list[int]]] = []
     highlights: dict[int, list[tuple[int, int]]] = {}
-    for c, (claim, cited) in enumerate(claims):
+    for c, (line, claim, cited) in enumerate(claims):
         support = {i: float(similarity[c][owner_array == i].max()) for i in range(len(passages)) if (owner_array == i).any()}
         if not cited:
             best = max(support, key=support.get)
@@ -97,6 +130,10 @@ def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshol
         supported = [n for n in cited if support.get(n - 1, -1.0) >= threshold]
         for n in set(cited) - set(supported):
             notes.append(f"removed citation [{n}] from '{claim[:60]}': the passage does not support it")
+        missing = unsupported_facts(claim, [passages[n - 1] for n in supported]) if generative and supported else []
+        if missing:
+            notes.append(f"dropped '{claim[:60]}': its sources do not state {', '.join(missing)}")
+            continue
         if not supported:
             notes.append(f"dropped a sentence no retrieved passage supports: '{claim[:60]}'")
             continue
@@ -106,14 +143,17 @@ def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshol
             highlights.setdefault(n, [])
             if spans[best_row] not in highlights[n]:
                 highlights[n].append(spans[best_row])
-        kept.append((claim, supported))
+        kept.append((line, claim, supported))
     if not kept:
         return CheckedAnswer(CANNOT_ANSWER, [], True, notes)
     renumber: dict[int, int] = {}
-    for _, cited in kept:
+    for _, _, cited in kept:
         for n in cited:
             renumber.setdefault(n, len(renumber) + 1)
-    final_text = " ".join(with_markers(claim, [renumber[n] for n in cited]) for claim, cited in kept)
+    lines: dict[int, list[str]] = {}
+    for line, claim, cited in kept:
+        lines.setdefault(line, []).append(with_markers(claim, [renumber[n] for n in cited]))
+    final_text = "\n".join(" ".join(sentences) for sentences in lines.values())
     citations = [
         Citation.from_passage(new, passages[old - 1]).model_copy(update={"highlights": sorted(highlights[old])})
         for old, new in sorted(renumber.items(), key=lambda item: item[1])

@@ -224,8 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--no-answers", dest="answers", action="store_false")
     evaluation.add_argument("--limit", type=int, help="evaluate at most this many queries per dataset")
     evaluation.add_argument("--json", action="store_true", help="print one JSON object")
-    evaluation.add_argument("--report", default="evals/report.md",
-                            help="markdown report to write, a PNG chart beside it ('-': none)")
+    evaluation.add_argument("--out", default="evals/out", metavar="DIR",
+                            help="folder for report.md, its PNG chart and results.json (default: evals/out, "
+                            "not tracked by git)")
+    evaluation.add_argument("--update-report", action="store_true",
+                            help="also rewrite the committed evals/report.md and its chart (a deliberate commit)")
     evaluation.add_argument("--update-baseline", action="store_true",
                             help="write the figures to evals/baseline.json (a deliberate commit)")
     evaluation.add_argument("--write-corpus", action="store_true",
@@ -252,6 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    from .text import has_lone_surrogate
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    for arg in argv:
+        if has_lone_surrogate(arg):  # Python decodes bytes that are not UTF-8 to lone surrogates
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            print(f"error: the argument '{shown}' is not valid UTF-8 text. Pass UTF-8.", file=sys.stderr)
+            return 2
     args = build_parser().parse_args(argv)
     warnings.showwarning = _show_warning
     from .errors import RagError

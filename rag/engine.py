@@ -31,6 +31,7 @@ class PassageRow:
     end: int
     title: str
     title_derived: bool
+    label: str
     source: str
     collections: tuple[str, ...]
     categories: tuple[str, ...] = ()
@@ -54,7 +55,8 @@ class Engine:
             for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"]):
                 self.rows.append(PassageRow(
                     pid, meta["doc_id"], text, int(meta["start"]), int(meta["end"]),
-                    meta["title"], bool(meta.get("title_derived")), meta.get("source", ""),
+                    meta["title"], bool(meta.get("title_derived")), meta.get("label") or meta["title"],
+                    meta.get("source", ""),
                     tuple(meta.get("collections") or ()), tuple(meta.get("categories") or ()),
                     tuple(meta.get("authors") or ()), meta.get("year"),
                 ))

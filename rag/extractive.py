@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .citations import with_markers
+from .citations import inert_markers, with_markers
 from .embeddings import get_embedder
 from .models import Passage
 from .settings import Settings
@@ -63,4 +63,4 @@ class ExtractiveBackend:
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
         for k, (number, sentence) in enumerate(self.select(question, passages)):
-            yield ("" if k == 0 else " ") + with_markers(sentence, [number])
+            yield ("" if k == 0 else " ") + with_markers(inert_markers(sentence), [number])

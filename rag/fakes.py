@@ -1,4 +1,5 @@
-"""A deterministic fake chat model, FOR TESTS ONLY (registered as the ``fake`` backend).
+"""A deterministic fake chat model, FOR TESTS ONLY. The product never registers it; tests do,
+as the ``fake`` backend: ``register("fake", fake_backend)``.
 
 It answers by copying the first sentence of the first two sources with correct ``[n]``
 markers, then adds a sentence citing a source that does not exist and one claim that no
@@ -48,3 +49,10 @@ class FakeCitingChatModel(BaseChatModel):
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         for word in re.findall(r"\S+\s*", self._answer(messages)):
             yield ChatGenerationChunk(message=AIMessageChunk(content=word))
+
+
+def fake_backend(settings: Any = None):
+    """The fake model as an answer backend named ``fake`` (a factory for ``rag.register``)."""
+    from .llms import ChatModelBackend
+
+    return ChatModelBackend("fake", FakeCitingChatModel())

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .errors import QuestionError
+
+MAX_VALUES = 100
+"""Most values of one filter field (a longer list would make a query Chroma cannot run)."""
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Names = Annotated[list[Name], Field(max_length=MAX_VALUES)]
 
 
 class SearchFilter(BaseModel):
@@ -12,11 +19,11 @@ class SearchFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    collections: list[str] | None = Field(None, description="Collection labels, e.g. ['Goto'].")
-    categories: list[str] | None = Field(None, description="arXiv categories, e.g. ['cs.LG'].")
-    authors: list[str] | None = Field(None, description="Author names as the corpus writes them.")
-    year_from: int | None = Field(None, description="Earliest year, inclusive.")
-    year_to: int | None = Field(None, description="Latest year, inclusive.")
+    collections: Names | None = Field(None, description="Collection labels, e.g. ['Goto'].")
+    categories: Names | None = Field(None, description="arXiv categories, e.g. ['cs.LG'].")
+    authors: Names | None = Field(None, description="Author names as the corpus writes them.")
+    year_from: int | None = Field(None, ge=0, le=9999, description="Earliest year, inclusive.")
+    year_to: int | None = Field(None, ge=0, le=9999, description="Latest year, inclusive.")
 
     def is_empty(self) -> bool:
         return not any(self.model_dump().values())
@@ -56,9 +63,14 @@ def make_filter(filters: SearchFilter | dict | None, collections: object = None,
         flt = filters if isinstance(filters, SearchFilter) else SearchFilter(**(filters or {}))
         if collections:
             flt = flt.model_copy(update={"collections": SearchFilter(collections=collections).collections})
-    except (TypeError, ValidationError) as error:
-        raise QuestionError(f"Bad filter: {str(error).splitlines()[0]}. Use collections, categories, "
-                            "authors (lists of names), year_from and year_to (years).") from error
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'filters'}: {e['msg']}"
+                             for e in error.errors()[:3])
+        raise QuestionError(f"Bad filter ({problems}). Use collections, categories, authors (lists of "
+                            f"up to {MAX_VALUES} names) and year_from, year_to (years).") from error
+    except TypeError as error:
+        raise QuestionError("Bad filter: send an object with collections, categories, authors (lists of "
+                            "names) and year_from, year_to (years).") from error
     if flt.is_empty():
         return None
     if known_collections is not None and flt.collections:

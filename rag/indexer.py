@@ -15,7 +15,7 @@ from .settings import Settings
 from .store import Store
 
 MANIFEST_FORMAT = 1
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 """Bump when the normalisation, sentence splitting or passage building changes: an index
 built by other code has other passages and is rebuilt."""
 _CHECKED_KEYS = ("format", "embedding_model", "passages", "corpus_fingerprint")

@@ -2,7 +2,7 @@
 
     from rag import RagRetriever
     retriever = RagRetriever(k=5)
-    docs = retriever.invoke("Which papers study scaling laws?")
+    docs = retriever.invoke("Which papers mention GPT-3 by name?")
 """
 
 from __future__ import annotations

@@ -235,11 +235,15 @@ class ChatLocalGGUF(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: Any = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         deadline = kwargs.get("deadline") or time.monotonic() + self.settings.max_seconds
+        wrote = False
         for piece in self.local().stream_reply(self._turns(messages), self.settings, deadline):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
+            wrote = True
             yield chunk
+        if not wrote:  # the model ended at once: an empty answer, not a failure (LangChain raises on none)
+            yield ChatGenerationChunk(message=AIMessageChunk(content=""))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: Any = None, **kwargs: Any) -> ChatResult:

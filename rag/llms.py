@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Protocol
 
+from .citations import inert_markers
 from .errors import LLMUnavailableError, RagError, UnknownLLMError, missing_dependency
 from .models import Passage
 from .prompts import CANNOT_ANSWER, SOURCE_TEMPLATE, SOURCES_PROMPT, SYSTEM_PROMPT
@@ -103,8 +104,8 @@ _DELIMITER = re.compile(r"<(/?)(source)", re.IGNORECASE)
 
 
 def _inert(text: str) -> str:
-    """Text that cannot close or open a source block of the prompt."""
-    return _DELIMITER.sub(r"[\1\2", text)
+    """Text that cannot close or open a source block of the prompt, nor hold citation markers."""
+    return inert_markers(_DELIMITER.sub(r"[\1\2", text))
 
 
 def format_sources(passages: list[Passage]) -> str:
@@ -191,12 +192,6 @@ def _llamacpp(settings: Settings) -> AnswerBackend:
     return LlamaCppBackend(settings)
 
 
-def _fake(settings: Settings) -> AnswerBackend:
-    from .fakes import FakeCitingChatModel
-
-    return ChatModelBackend("fake", FakeCitingChatModel())
-
-
 def register_llms(register: Callable[..., None]) -> None:
     """Register the built-in backends (the same hook plugins implement)."""
     register("extractive", _extractive,
@@ -205,5 +200,3 @@ def register_llms(register: Callable[..., None]) -> None:
              description="Any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp, LM Studio).")
     register("llamacpp", _llamacpp,
              description="A local GGUF model on the CPU (llama.cpp); RAG_LLAMACPP__MODEL_PATH names the file.")
-    register("fake", _fake,
-             description="FOR TESTS ONLY: deterministic fake model that also writes bad citations.")

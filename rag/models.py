@@ -33,6 +33,8 @@ class Passage(BaseModel):
 
     doc_id: str = Field(description="Id of the paper the passage belongs to.")
     title: str = Field(description="Title of the paper (given, or derived from the abstract).")
+    label: str = Field("", description="A readable name of the paper: its title, else the name its "
+                       "abstract gives its model or method, else its first words.")
     source: str = Field(description="Source file(s) of the paper, comma separated.")
     text: str = Field(description="The passage, verbatim from the normalised abstract.")
     start: int = Field(description="Offset of the passage's first character in the abstract.")
@@ -50,7 +52,8 @@ class Citation(BaseModel):
 
     n: int = Field(description="The number used in the answer's [n] markers.")
     doc_id: str
-    title: str
+    title: str = Field(description="Title of the paper (given, or derived from the abstract).")
+    label: str = Field("", description="A readable name of the paper (see Passage.label).")
     source: str
     text: str = Field(description="The cited passage, verbatim.")
     start: int

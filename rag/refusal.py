@@ -1,9 +1,9 @@
 """Refusal signals beyond the similarity threshold.
 
 A question that names something specific (an acronym, a model name with digits, a
-camel-cased name such as ``AlphaFold``) which no passage of the corpus ever mentions is about
-something the corpus does not hold: "How does BERT's masked objective work?" against a corpus
-without BERT. Similarity alone cannot tell, since the rest of such a question often matches
+camel-cased name such as ``ResNet``) which no passage of the corpus ever mentions is about
+something the corpus does not hold: "What noise schedule does DDPM use?" against a corpus
+without DDPM. Similarity alone cannot tell, since the rest of such a question often matches
 a neighbouring paper well.
 """
 
@@ -22,7 +22,8 @@ GENERIC_ACRONYMS = frozenset(
 )
 
 
-def _key(word: str) -> str:
+def name_key(word: str) -> str:
+    """A word folded for comparing names: lower case, no hyphens, dots, apostrophes or possessive."""
     word = word.lower()
     if word.endswith("'s"):
         word = word[:-2]
@@ -37,8 +38,8 @@ def vocabulary(texts: Iterable[str]) -> set[str]:
         distinct.update(_WORD.findall(text.replace("\\", " ")))
     words: set[str] = set()
     for word in distinct:
-        words.add(_key(word))
-        words.update(_key(part) for part in re.split(r"[\-/]", word) if part)
+        words.add(name_key(word))
+        words.update(name_key(part) for part in re.split(r"[\-/]", word) if part)
     return words
 
 
@@ -47,7 +48,7 @@ def named_terms(question: str) -> list[str]:
     terms = []
     for word in _WORD.findall(question):
         bare = word[:-2] if word.endswith("'s") else word
-        if _NAMED.match(bare) and _key(bare) not in GENERIC_ACRONYMS and not bare.isdigit():
+        if _NAMED.match(bare) and name_key(bare) not in GENERIC_ACRONYMS and not bare.isdigit():
             terms.append(bare)
     return terms
 
@@ -56,7 +57,7 @@ def unknown_terms(question: str, known: set[str]) -> list[str]:
     """Named terms of ``question`` that the corpus never mentions (plural forms forgiven)."""
     missing = []
     for term in named_terms(question):
-        key = _key(term)
+        key = name_key(term)
         if key not in known and key.rstrip("s") not in known and key + "s" not in known:
             missing.append(term)
     return missing

@@ -132,7 +132,7 @@ class HybridRetriever:
                 continue
             per_paper[row.doc_id] = per_paper.get(row.doc_id, 0) + 1
             chosen.append(Passage(
-                doc_id=row.doc_id, title=row.title, source=row.source, text=row.text,
+                doc_id=row.doc_id, title=row.title, label=row.label, source=row.source, text=row.text,
                 start=row.start, end=row.end, score=round(scores[row_index], 6),
                 similarity=round(similarity[row_index], 6), collections=list(row.collections),
                 passage_id=row.id,

@@ -21,6 +21,9 @@ Format 2 ("collaborator listing")::
 
     Abstract text ...
 
+Records of format 2 are told apart by the layout: two or more blank lines end a record, one
+blank line separates its title, venue and abstract (whatever the venue says). A listing with
+single blank lines only falls back to finding records by their ``arXiv...`` venue lines.
 Both yield :class:`SeedRecord` objects; a record never extends past the next record's start.
 """
 
@@ -98,50 +101,69 @@ def _parse_abstract_list(content: list[tuple[int, str]]) -> tuple[list[SeedRecor
     return records, warnings
 
 
-def _paragraphs(lines: list[str]) -> list[tuple[int, str]]:
-    """Groups of consecutive non-blank lines, with the line number where each starts."""
-    paragraphs: list[tuple[int, str]] = []
+def _paragraphs(lines: list[str]) -> list[tuple[int, str, int]]:
+    """Groups of consecutive non-blank lines: (line where it starts, its text, blank lines
+    before it)."""
+    paragraphs: list[tuple[int, str, int]] = []
     buffer: list[str] = []
-    start = 0
+    start = blanks = gap = 0
     for number, line in enumerate(lines + [""], start=1):
         if line.strip():
             if not buffer:
-                start = number
+                start, gap = number, blanks
             buffer.append(line)
-        elif buffer:
-            paragraphs.append((start, " ".join(buffer)))
-            buffer = []
+            blanks = 0
+        else:
+            if buffer:
+                paragraphs.append((start, " ".join(buffer), gap))
+                buffer = []
+            blanks += 1
     return paragraphs
+
+
+def _record_blocks(lines: list[str]) -> list[list[tuple[int, str]]] | None:
+    """The listing cut where two or more blank lines separate paragraphs: the header, then one
+    block per record (title, venue, abstract). None when the file has no such gaps."""
+    blocks: list[list[tuple[int, str]]] = []
+    for start, text, gap in _paragraphs(lines):
+        if not blocks or gap >= 2:
+            blocks.append([])
+        blocks[-1].append((start, text))
+    return blocks if len(blocks) > 1 else None
+
+
+def _venue_blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
+    """For a listing with single blank lines only: records found by their 'arXiv...' venue
+    line (a record runs up to the title before the next venue line)."""
+    paragraphs = [(start, text) for start, text, _ in _paragraphs(lines)]
+    venues = [i for i, (_, text) in enumerate(paragraphs) if _VENUE.match(normalize_text(text))]
+    if not venues or venues[0] < 1:
+        raise SeedFormatError("a 'Collaborating Authors' listing with neither records separated by "
+                              "two blank lines nor 'arXiv.org ...' venue lines")
+    cuts = [v - 1 for v in venues] + [len(paragraphs)]
+    return [paragraphs[: cuts[0]]] + [paragraphs[a:b] for a, b in zip(cuts, cuts[1:])]
 
 
 def _parse_listing(lines: list[str]) -> tuple[list[SeedRecord], list[str]]:
     warnings: list[str] = []
-    paragraphs = _paragraphs(lines)
-    venues = [i for i, (_, text) in enumerate(paragraphs) if _VENUE.match(normalize_text(text))]
-    if not venues or venues[0] < 1:
-        raise SeedFormatError("a 'Collaborating Authors' listing with no 'arXiv.org ...' venue line")
-    header = [normalize_text(text) for _, text in paragraphs[: venues[0] - 1]]
-    collection = header[0] if header and header[0].lower() != _AUTHORS_HEADING else None
-    authors: list[str] = []
-    if _AUTHORS_HEADING in [h.lower() for h in header]:
-        after = [h.lower() for h in header].index(_AUTHORS_HEADING) + 1
-        authors = [h for h in header[after:] if h]
+    blocks = _record_blocks(lines) or _venue_blocks(lines)
+    header = [normalize_text(text) for _, text in blocks[0]]
+    folded = [h.lower() for h in header]
+    collection = header[0] if header and folded[0] != _AUTHORS_HEADING else None
+    authors = [h for h in header[folded.index(_AUTHORS_HEADING) + 1:] if h] if _AUTHORS_HEADING in folded else []
     records: list[SeedRecord] = []
-    for k, v in enumerate(venues):
-        title_line, title = paragraphs[v - 1]
-        # the abstract runs up to the title of the next record (the paragraph before its venue)
-        stop = venues[k + 1] - 1 if k + 1 < len(venues) else len(paragraphs)
-        body = paragraphs[v + 1: stop]
-        abstract = normalize_text(" ".join(text for _, text in body))
-        if not abstract:
-            warnings.append(f"line {title_line}: record '{normalize_text(title)}' has no abstract")
+    for block in blocks[1:]:
+        title_line, title = block[0][0], normalize_text(block[0][1])
+        if len(block) < 3:
+            what = "no venue line or abstract" if len(block) < 2 else "no abstract"
+            warnings.append(f"line {title_line}: record '{title}' has {what}")
             continue
         records.append(
             SeedRecord(
-                abstract,
+                normalize_text(" ".join(text for _, text in block[2:])),
                 title_line,
-                title=normalize_text(title),
-                venue=normalize_text(paragraphs[v][1]),
+                title=title,
+                venue=normalize_text(block[1][1]),
                 collection=collection,
                 authors=list(authors),
             )

@@ -86,10 +86,16 @@ class RetrievalSettings(_Section):
         "share of its words' IDF weight (keyword queries such as 'PowerSign AddSign' embed "
         "poorly). Above 1: similarity alone decides.",
     )
+    min_focus_coverage: float = Field(
+        0.5, ge=0, le=1.01,
+        description="Refuse a question whose content words (its names and framing words left out) "
+        "the best paper's passages cover less than this share of, by IDF weight: a near miss asks "
+        "about a paper the corpus holds for something its abstract does not state. Above 1: off.",
+    )
     refuse_unknown_names: bool = Field(
         True,
         description="Refuse a question that names something specific (an acronym, a name with "
-        "digits or inner capitals, such as 'LoRA' or 'ResNet-152') that no passage mentions.",
+        "digits or inner capitals, such as 'DDPM' or 'ResNet-152') that no passage mentions.",
     )
 
 
@@ -105,6 +111,21 @@ class AnswerSettings(_Section):
         0.3, ge=0, le=2,
         description="Extractive sentence score: cosine similarity plus this times the share of "
         "the question's content words found in the sentence.",
+    )
+    background_penalty: float = Field(
+        0.1, ge=0, le=2,
+        description="Extractive sentence score penalty for background: what an abstract says before "
+        "it says what its own work does.",
+    )
+    kind_bonus: float = Field(
+        0.1, ge=0, le=2,
+        description="Extractive sentence score bonus for what the kind of question wants: a number "
+        "for a quantity, an introduction for 'which model', a result for findings.",
+    )
+    list_score_gap: float = Field(
+        0.25, ge=0, le=2,
+        description="List and comparison answers name every paper whose best sentence scores within "
+        "this much of the best paper's.",
     )
     max_score_gap: float = Field(
         0.05, ge=0, le=2,
@@ -167,6 +188,45 @@ class ServerSettings(_Section):
         32, ge=0, le=10_000,
         description="Questions that may wait beyond those; more are turned away with a 'busy' reply.",
     )
+    llms: list[str] | None = Field(
+        None,
+        description="Answer backends the server offers its callers (the page's menu and the 'llm' "
+        "field of /api/ask). Unset: the configured RAG_LLM and 'extractive'.",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the server answers for besides the address it is bound to (and "
+        "localhost when that is loopback), e.g. the name of a proxy in front of it. Requests "
+        "with another Host header get a 400.",
+    )
+    max_body_bytes: int = Field(
+        64 * 1024, ge=1024, le=16 * 1024 * 1024,
+        description="Largest request body; larger ones get a 413.",
+    )
+    max_history_turns: int = Field(
+        20, ge=0, le=1000,
+        description="Most earlier turns a request may send in 'history' (the page keeps this many).",
+    )
+    max_history_chars: int = Field(
+        20_000, ge=0, le=1_000_000,
+        description="Most characters of all history turns of one request together.",
+    )
+    header_timeout_s: float = Field(
+        10.0, gt=0, le=600,
+        description="A connection that has not sent a request's headers within this time is closed.",
+    )
+    body_timeout_s: float = Field(
+        10.0, gt=0, le=600,
+        description="A request whose body has not arrived within this time gets a 408.",
+    )
+    max_connections: int = Field(
+        200, ge=4, le=100_000,
+        description="Open connections (and requests in progress) beyond which new requests get a 503.",
+    )
+
+    def offered_llms(self, configured: str) -> list[str]:
+        """The backend names callers may choose, in menu order."""
+        return list(dict.fromkeys(self.llms if self.llms is not None else [configured, "extractive"]))
 
 
 class Settings(BaseSettings):

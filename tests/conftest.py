@@ -22,6 +22,15 @@ def make_settings(**values):
     return Settings(_env_file=None, **values)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fake_llm():
+    """The test-only ``fake`` backend (the product never registers it)."""
+    from rag.fakes import fake_backend
+    from rag.llms import register
+
+    register("fake", fake_backend, description="FOR TESTS ONLY: a deterministic fake model.")
+
+
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("index")

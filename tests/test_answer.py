@@ -35,7 +35,7 @@ def test_chinchilla_question_is_answered_citing_chinchilla_first(settings, engin
 
 
 def test_question_outside_the_corpus_is_refused_with_what_came_closest(settings):
-    answer = ask("What is the capital of Australia?", settings=settings)
+    answer = ask("How long should I boil an egg for a runny yolk?", settings=settings)
     assert answer.refused
     assert answer.text == CANNOT_ANSWER
     assert answer.citations == []

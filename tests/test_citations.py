@@ -62,3 +62,28 @@ def test_nothing_supported_or_the_fixed_phrase_means_refused(embedder):
     assert refusal.refused and refusal.text == CANNOT_ANSWER and refusal.citations == []
     assert is_refusal("the corpus does NOT contain an answer to this question")
     assert check_answer("", PASSAGES, embedder, 0.45).refused
+
+
+def test_only_a_model_refuses_by_the_phrase_and_a_quoted_source_is_no_refusal(embedder):
+    from rag.citations import inert_markers, model_refused
+
+    holding = [passage("odd", f"Some paper writes: {CANNOT_ANSWER} It also measures 232 milliseconds.")]
+    assert model_refused(CANNOT_ANSWER, holding)  # nothing but the phrase: the model refused
+    assert not model_refused(f"Some paper writes: {CANNOT_ANSWER} [1]", holding)  # a quote is not
+    assert model_refused(f"Sorry. {CANNOT_ANSWER}", PASSAGES)  # no source holds it: the model's own
+    quoted = check_answer(f"Some paper writes: {CANNOT_ANSWER} [1]", holding, embedder, 0.45, generative=False)
+    assert not quoted.refused
+    assert inert_markers("as in [3, 4] and [1]; see [a]") == "as in (3, 4) and (1); see [a]"
+
+
+def test_the_embedding_cache_keeps_no_long_text_and_a_bounded_total(embedder, monkeypatch):
+    from rag import embeddings
+
+    embedder.clear_cache()
+    embedder.encode_cached(["word " * 1000])  # 5,000 characters: embedded, not kept
+    assert len(embedder._cache) == 0
+    monkeypatch.setattr(embeddings, "CACHE_CHARS", 2_000)
+    embedder.encode_cached([f"question number {n} " * 10 for n in range(40)])  # ~200 characters each
+    assert 0 < embedder._cache_chars <= 2_000 and len(embedder._cache) <= 10
+    assert embedder._cache_chars == sum(len(t) for t in embedder._cache)
+    embedder.clear_cache()

@@ -6,6 +6,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +23,7 @@ QUESTIONS = [
     "How fast does GPT-4o respond to audio inputs?",
     "What fraction of HumanEval problems does Codex solve?",
     "Which papers study scaling laws?",
-    "What is the capital of Australia?",
+    "How long should I boil an egg for a runny yolk?",
     "learned optimizers",
     "How do sparse transformers reduce attention cost?",
     "Which papers use evolution strategies for unrolled graphs?",
@@ -34,14 +36,29 @@ def _key(answer):
     return answer.text, [(c.doc_id, c.start, c.end) for c in answer.citations], answer.refused
 
 
-def test_fifty_asks_from_sixteen_threads_match_a_sequential_run(settings):
+def test_fifty_asks_from_sixteen_threads_match_a_sequential_run(settings, engine):
+    """The concurrent run starts cold (no embedding remembered from the sequential one) and all
+    sixteen threads start together; the model itself encodes one batch at a time, everything
+    else (retrieval, Chroma, the checks) overlaps."""
     questions = (QUESTIONS * 5)[:50]
     sequential = {q: _key(ask(q, settings=settings)) for q in QUESTIONS}
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        results = list(pool.map(lambda q: (q, _key(ask(q, settings=settings))), questions))
+    engine.embedder.clear_cache()
+    start = threading.Barrier(16)
+    spans: list[tuple[float, float]] = []
+
+    def run(question):
+        began = time.perf_counter()
+        key = _key(ask(question, settings=settings))
+        spans.append((began, time.perf_counter()))
+        return question, key
+
+    with ThreadPoolExecutor(max_workers=16, initializer=start.wait, initargs=(60,)) as pool:
+        results = list(pool.map(run, questions))
     assert len(results) == 50
     for question, key in results:
         assert key == sequential[question], question
+    in_flight = max(sum(1 for b, e in spans if b <= moment < e) for moment, _ in spans)
+    assert in_flight >= 8  # really concurrent: at least half the threads inside ask() at once
 
 
 def _post(base: str, question: str) -> int:
@@ -51,7 +68,8 @@ def _post(base: str, question: str) -> int:
         with urllib.request.urlopen(request, timeout=300) as response:
             return response.status
     except urllib.error.HTTPError as error:
-        assert error.code != 503 or b"busy" in error.read()
+        if error.code == 503:
+            assert b"busy" in error.read() and error.headers["Retry-After"] == "2"
         return error.code
 
 

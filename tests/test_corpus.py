@@ -158,3 +158,71 @@ def test_streaming_a_large_jsonl_holds_ids_not_texts(tmp_path):
         tracemalloc.stop()
     assert count == 10_000
     assert peak < size / 4, f"streaming {size / 1e6:.0f} MB held {peak / 1e6:.1f} MB at its peak"
+
+
+BAD_FIELDS = [
+    ({"authors_parsed": [5]}, "authors_parsed"), ({"authors_parsed": [["a", 1]]}, "authors_parsed"),
+    ({"authors_parsed": 7}, "authors_parsed"), ({"authors": {"name": "x"}}, "authors"),
+    ({"categories": [1, 2]}, "categories"), ({"title": ["a"]}, "title"), ({"year": [2020]}, "year"),
+    ({"update_date": 2020.5}, "update_date"), ({"collection": 3}, "collection"), ({"venue": True}, "venue"),
+    ({"id": {"a": 1}}, "id"), ({"journal-ref": 9}, "journal-ref"),
+]
+
+
+def test_a_field_of_the_wrong_type_is_ignored_with_a_warning_naming_it(tmp_path):
+    lines = [{"id": f"bad{n}", "abstract": f"Paper number {n} studies things.", **fields}
+             for n, (fields, _) in enumerate(BAD_FIELDS)]
+    lines.append({"id": "nothing", "abstract": ["not", "text"]})
+    lines.append({"id": "fine", "abstract": "A fine paper.", "authors_parsed": [["Hoffmann", "Jordan", ""]]})
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with pytest.warns(CorpusWarning) as caught:
+        papers = {p.abstract: p for p in load_corpus(path)}
+    messages = [str(w.message) for w in caught]
+    for n, (_, field) in enumerate(BAD_FIELDS, start=1):
+        assert any(f"line {n}: field '{field}'" in m and "field ignored" in m for m in messages), field
+    assert any(f"line {len(BAD_FIELDS) + 1} has no 'abstract'" in m for m in messages)
+    assert len(papers) == len(BAD_FIELDS) + 1  # every paper kept but the one with no text
+    assert papers["A fine paper."].authors == ["Jordan Hoffmann"]
+    assert papers["Paper number 0 studies things."].authors == []
+
+
+def test_a_corpus_with_bad_fields_still_builds_an_index(tmp_path):
+    from rag.indexer import ensure_index
+
+    from .conftest import make_settings
+
+    lines = [{"id": "a", "abstract": "Scaling laws for language models hold.", "authors_parsed": [5]},
+             {"id": "b", "abstract": "Learned optimizers train networks.", "authors_parsed": [["a", 1]]}]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with pytest.warns(CorpusWarning):
+        manifest = ensure_index(make_settings(corpus=tmp_path / "c.jsonl", index_dir=tmp_path / "index"))
+    assert manifest["papers"] == 2
+
+
+@pytest.mark.parametrize("venue", ["NeurIPS 2021", "International Conference on Learning Representations",
+                                   "Journal of Machine Learning Research, vol. 3", "arXiv.org Machine Learning"])
+def test_listing_records_are_found_by_layout_whatever_the_venue(tmp_path, venue):
+    listing = (SEEDS / LISTING).read_text().replace("arXiv.org Machine Learning", venue)
+    (tmp_path / "listing.txt").write_text(listing)
+    got = load_corpus(tmp_path)
+    want = [p for p in load_corpus(SEEDS) if LISTING in p.sources]
+    assert [p.title for p in got] == [p.title for p in want]
+    assert [p.abstract for p in got] == [p.abstract for p in want]
+    assert [p.venue for p in got][1:] == [venue] * 4
+
+
+def test_a_listing_without_double_blank_lines_falls_back_to_venue_lines(tmp_path):
+    listing = "\n\n".join((SEEDS / LISTING).read_text().split("\n\n\n"))  # single blank lines only
+    (tmp_path / "listing.txt").write_text(listing)
+    got = load_corpus(tmp_path)
+    assert [p.title for p in got] == [p.title for p in load_corpus(SEEDS) if LISTING in p.sources]
+
+
+def test_a_device_or_pipe_as_corpus_is_a_clear_error(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe")
+    for path in ("/dev/zero", tmp_path / "pipe"):
+        with pytest.raises(CorpusError, match="neither a regular file nor a folder"):
+            load_corpus(path)

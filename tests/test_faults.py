@@ -3,6 +3,7 @@
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import time
 
 import pytest
 
-from rag import ask
+from rag import ask, get_llm
 from rag.corpus import CorpusWarning, load_corpus
 from rag.engine import Engine
 from rag.errors import IndexMissingError, LLMUnavailableError
@@ -24,32 +25,49 @@ from .test_llms import free_port
 QUESTION = "What did the Chinchilla paper find about compute-optimal training?"
 
 
-def _build_collections(index_dir) -> int:
-    try:
-        with sqlite3.connect(f"file:{index_dir / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
-            return db.execute("SELECT count(*) FROM collections WHERE name LIKE ?", (BUILD_PREFIX + "%",)).fetchone()[0]
-    except sqlite3.Error:
-        return 0
+def _stored(index_dir) -> dict[str, int]:
+    """Records per collection, read from Chroma's database file."""
+    with sqlite3.connect(f"file:{index_dir / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
+        return dict(db.execute(
+            "SELECT c.name, count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id "
+            "JOIN collections c ON s.collection = c.id GROUP BY c.name").fetchall())
 
 
-def test_repeatedly_killed_rebuilds_never_leave_a_wrong_index(tmp_path):
+def _killed_at(point: str, index_dir, tmp_path) -> None:
+    """Run a rebuild that waits at ``point`` and SIGKILL it there (it must still be alive)."""
+    marker = tmp_path / f"at-{point}"
+    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS)}
+    process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "build_paused.py"), point, str(marker)],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 180
+    while not marker.exists() and time.time() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert marker.exists(), f"the build never reached {point}"
+    assert process.poll() is None, "the build had already stopped"  # alive when the kill lands
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL
+
+
+def test_builds_killed_at_three_points_never_leave_a_wrong_index(tmp_path):
     index_dir = tmp_path / "index"
     local = make_settings(corpus=SEEDS, index_dir=index_dir)
     before = build_index(local)
     expected = [p.doc_id for p in HybridRetriever(Engine(local)).retrieve(QUESTION, 5)]
-    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS),
-           "RAG_EMBEDDINGS__BATCH_SIZE": "1"}
-    for delay in (0.0, 0.4, 1.2):  # right after the staging build appears, and later
-        process = subprocess.Popen([sys.executable, "-m", "rag", "index", "--rebuild"], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 120
-        while _build_collections(index_dir) < 4 and time.time() < deadline and process.poll() is None:
-            time.sleep(0.02)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        assert Store(local).read_manifest() == before, delay
-        assert [p.doc_id for p in HybridRetriever(Engine(local)).retrieve(QUESTION, 5)] == expected
+    live = {before["passages_collection"], before["papers_collection"]}
+    for point in ("staging", "passages", "switch"):
+        _killed_at(point, index_dir, tmp_path)
+        staged = {name: n for name, n in _stored(index_dir).items() if name.startswith(BUILD_PREFIX) and name not in live}
+        staged_passages = sum(n for name, n in staged.items() if name.endswith("_passages"))
+        if point == "staging":
+            assert staged_passages == 0
+        elif point == "passages":
+            assert 0 < staged_passages < before["passage_count"]  # killed between two written steps
+        else:
+            assert staged_passages == before["passage_count"]  # all written, the switch never came
+        assert Store(local).read_manifest() == before, point
+        assert [p.doc_id for p in HybridRetriever(Engine(local)).retrieve(QUESTION, 5)] == expected, point
+    resumed = build_index(local)  # not a fresh build: the interrupted one is picked up
+    assert resumed["resumed"] == 35 and resumed["embedded"] == 0
     after = ensure_index(local, rebuild=True)
     builds = {n for n in Store(local).collection_names() if n.startswith(BUILD_PREFIX)}
     assert builds == {after["passages_collection"], after["papers_collection"]}
@@ -64,11 +82,38 @@ def test_missing_index_folder_is_rebuilt_or_a_clear_error(tmp_path):
     assert ensure_index(local)["papers"] == 35
 
 
+def _raw_reply(port: int, timeout: float) -> bytes | None:
+    """What the endpoint sends back to a chat request within ``timeout`` (None: nothing)."""
+    body = b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}'
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        s.settimeout(timeout)
+        reply = b""
+        try:
+            while chunk := s.recv(65536):  # the server closes the connection after its reply
+                reply += chunk
+        except socket.timeout:
+            pass
+        return reply or None
+
+
 @pytest.fixture(params=["slow", "garbage"])
 def bad_endpoint(request):
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fake_openai_server.py"), str(port), request.param])
-    time.sleep(1.0)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    reply = _raw_reply(port, timeout=4)
+    if request.param == "slow":
+        assert reply is None  # up, and silent past the backend's 3 s timeout
+    else:
+        assert reply.startswith(b"HTTP/1.0 200") and b"502 upstream" in reply  # up, and not the API's JSON
     yield f"http://127.0.0.1:{port}/v1"
     server.kill()
     server.wait()
@@ -77,6 +122,7 @@ def bad_endpoint(request):
 def test_misbehaving_endpoint_fails_clearly_in_bounded_time_or_falls_back(settings, bad_endpoint, chinchilla):
     openai = settings.openai.model_copy(update={"base_url": bad_endpoint, "timeout_s": 3})
     strict = settings.model_copy(update={"openai": openai})
+    get_llm("openai", strict)  # the client library is imported before the clock starts (in any test order)
     started = time.time()
     with pytest.raises(LLMUnavailableError) as raised:
         ask(QUESTION, llm="openai", settings=strict)

@@ -7,7 +7,7 @@ from rag import builder
 from rag.corpus import load_corpus
 from rag.engine import Engine
 from rag.errors import IndexMissingError, IndexOutdatedError
-from rag.indexer import build_index, ensure_index
+from rag.indexer import CHUNKER_VERSION, build_index, ensure_index
 from rag.retrieval import HybridRetriever
 from rag.settings import PassageSettings
 from rag.store import BUILD_PREFIX, LocalEmbeddingFunction, Store
@@ -22,7 +22,7 @@ def test_manifest_records_what_built_the_index(engine, settings):
     assert manifest == engine.manifest
     assert manifest["embedding_model"].startswith("all-MiniLM-L6-v2")
     assert manifest["dimension"] == 384
-    assert manifest["passages"] == {**settings.passages.model_dump(), "chunker_version": 2}
+    assert manifest["passages"] == {**settings.passages.model_dump(), "chunker_version": CHUNKER_VERSION}
     assert manifest["papers"] == 35
     assert manifest["passage_count"] == len(engine.rows) > 35
     assert len(manifest["corpus_fingerprint"]) == 24

@@ -30,8 +30,15 @@ def fresh_registry(monkeypatch):
     monkeypatch.setattr(llms, "_loaded", False)
 
 
-def test_builtins_are_registered():
-    assert {"extractive", "openai", "fake"} <= set(available_llms())
+@pytest.fixture
+def scoped_registry(monkeypatch):
+    """Registrations made by the test are forgotten after it."""
+    llms.available_llms()
+    monkeypatch.setattr(llms, "_registry", dict(llms._registry))
+
+
+def test_builtins_are_registered_and_the_test_fake_is_not_one(fresh_registry):
+    assert set(available_llms()) == {"extractive", "llamacpp", "openai"}
 
 
 def test_plugins_come_in_through_the_entry_point_group(tmp_path, monkeypatch, fresh_registry, settings):
@@ -49,7 +56,7 @@ def test_plugins_come_in_through_the_entry_point_group(tmp_path, monkeypatch, fr
     (dist / "entry_points.txt").write_text("[rag.llms]\ndemo = demo_plugin:register_llms\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert "demo" in available_llms()
-    assert {"extractive", "openai", "fake"} <= set(available_llms())
+    assert {"extractive", "openai", "llamacpp"} <= set(available_llms())
     answer = ask(CHINCHILLA_Q, llm="demo", settings=settings)
     assert answer.llm == "demo"
 
@@ -67,7 +74,7 @@ def test_prompt_presents_passages_as_numbered_delimited_data(engine):
     assert human.content.rstrip().endswith(CHINCHILLA_Q)
 
 
-def test_a_registered_chat_model_is_checked_like_any_other(settings, engine, chinchilla):
+def test_a_registered_chat_model_is_checked_like_any_other(settings, engine, chinchilla, scoped_registry):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     from rag.retrieval import HybridRetriever
@@ -116,6 +123,7 @@ def test_openai_backend_streams_from_a_real_server_and_is_checked(settings, open
 def test_unreachable_endpoint_is_one_clear_line_naming_the_url(settings):
     url = f"http://127.0.0.1:{free_port()}/v1"
     local = settings.model_copy(update={"openai": settings.openai.model_copy(update={"base_url": url, "timeout_s": 5})})
+    llms.get_llm("openai", local)  # the client library is imported before the clock starts (in any test order)
     started = time.time()
     with pytest.raises(LLMUnavailableError) as raised:
         ask(CHINCHILLA_Q, llm="openai", settings=local)

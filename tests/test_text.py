@@ -42,3 +42,23 @@ def test_short_label_cuts_the_first_sentence_at_a_word():
     label = short_label("One two three four five six seven eight nine ten eleven twelve thirteen. Next.")
     assert label == "One two three four five six seven eight nine ten eleven twelve…"
     assert short_label("Short title. Then more.") == "Short title"
+
+
+# Default_Ignorable_Code_Point ranges that are not format characters (Unicode's DerivedCoreProperties).
+IGNORABLE_NOT_CF = [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, *range(0x180B, 0x1810), 0x3164,
+                    *range(0xFE00, 0xFE10), 0xFFA0, *range(0xFFF0, 0xFFF9), 0x2065, *range(0xE0080, 0xE0100)]
+
+
+def test_every_format_and_default_ignorable_code_point_is_removed():
+    import unicodedata
+
+    hidden = [c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"] + IGNORABLE_NOT_CF
+    assert len(hidden) > 170
+    assert {0xE0041, 0x061C, 0x3164, 0x034F, 0xFE0F, 0x200D, 0x2066} <= set(hidden)
+    for code in hidden:
+        assert normalize_text(f"a{chr(code)}b") == "ab", hex(code)
+
+
+def test_lone_surrogates_are_replaced_not_kept():
+    assert normalize_text("a\ud800b") == "a\ufffdb"
+    assert normalize_text("a\ud800b").encode("utf-8")

@@ -1,71 +1,131 @@
-"""The chat page: a Gradio Blocks app that streams cited answers beside a sources panel."""
+"""The chat page: a Gradio Blocks app that streams cited answers beside a sources panel.
+
+The conversation lives on the server (a ``gr.State`` per browser session); the chat shown in
+the page is rebuilt from it on every update. No value a client sends is ever returned as a
+component value, so a client cannot make the server echo (and Gradio serve) a file path.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from rag import Answer, RagError, Settings, stream_ask  # noqa: E402
+from rag import Answer, QuestionError, RagError, Settings, UnknownLLMError, stream_ask  # noqa: E402
+from rag.answer import MAX_K  # noqa: E402
 from rag.engine import get_engine  # noqa: E402
 from rag.llms import describe_llms  # noqa: E402
 
-from .render import answer_html, draft_html, error_html, sources_html  # noqa: E402
+from .render import answer_html, draft_html, error_html, question_html, sources_html  # noqa: E402
 
 EXAMPLES = [
     "What did the Chinchilla paper find about compute-optimal training?",
     "Which papers use evolution strategies for unrolled computation graphs?",
     "How fast does GPT-4o respond to audio inputs?",
     "What fraction of HumanEval problems does Codex solve?",
-    "Which papers study scaling laws for language models?",
+    "Which papers report experiments on CIFAR-10?",
 ]
-HIDDEN_BACKENDS = {"fake"}  # test doubles are not offered to people
 
 
-def respond(question: str, messages: list[dict], llm: str, k: float, collections: list[str],
-            settings: Settings, categories: list[str] | None = None, years: tuple | None = None
-            ) -> Iterator[tuple[list[dict], str, str]]:
-    """The chat handler: yields (messages, sources panel, cleared textbox) as the answer streams."""
-    history = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
-    messages = messages + [{"role": "user", "content": question},
-                           {"role": "assistant", "content": draft_html("…")}]
-    yield messages, gr.skip(), ""
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of the conversation, as the server wrote it; a turn that ended in an error
+    stays on screen but is not history a follow-up leans on."""
+
+    question: str
+    reply_html: str
+    answered: bool = True
+
+
+def chat_messages(turns: list[Turn]) -> list[dict]:
+    """The Chatbot value: every message is HTML this server rendered."""
+    messages: list[dict] = []
+    for turn in turns:
+        messages.append({"role": "user", "content": question_html(turn.question)})
+        messages.append({"role": "assistant", "content": turn.reply_html})
+    return messages
+
+
+def _as_k(value: object) -> int:
+    """The slider's number as a whole number of passages (the browser sends floats)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise QuestionError(f"The number of passages must be a whole number from 1 to {MAX_K}.")
+    return int(value)
+
+
+def _as_names(value: object, what: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise QuestionError(f"The {what} filter must be a list of names.")
+    return value
+
+
+def _as_year(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise QuestionError("A year filter must be a whole number.")
+    return int(value)
+
+
+def respond(question: object, llm: object, k: object, collections: object, categories: object,
+            year_from: object, year_to: object, turns: list[Turn], settings: Settings,
+            offered: list[str], years_known: bool) -> Iterator[tuple[list[dict], object, str, list[Turn]]]:
+    """The chat handler: yields (chat messages, sources panel, cleared textbox, turns) as the
+    answer streams. ``turns`` is the session's conversation, kept on the server."""
+    turns = list(turns or [])[-settings.server.max_history_turns:] if settings.server.max_history_turns else []
+    shown = question if isinstance(question, str) else ""
+    pending = turns + [Turn(shown, draft_html("…"), answered=False)]
+    yield chat_messages(pending), gr.skip(), "", turns
     draft = ""
     try:
-        filters = {"collections": collections or None, "categories": categories or None,
-                   "year_from": years[0] if years else None, "year_to": years[1] if years else None}
-        for item in stream_ask(question, k=int(k), llm=llm, history=history, filters=filters,
+        if llm not in offered:
+            raise QuestionError(f"The answer backend '{str(llm)[:40]}' is not offered here. "
+                                f"Offered: {', '.join(offered)}.")
+        filters = {"collections": _as_names(collections, "collection") or None,
+                   "categories": _as_names(categories, "category") or None}
+        if years_known:
+            filters.update(year_from=_as_year(year_from), year_to=_as_year(year_to))
+        history = [{"role": "user", "content": t.question} for t in turns if t.answered]
+        for item in stream_ask(question, k=_as_k(k), llm=llm, history=history, filters=filters,  # type: ignore[arg-type]
                                settings=settings):
             if isinstance(item, Answer):
-                messages[-1] = {"role": "assistant", "content": answer_html(item)}
                 engine = get_engine(settings)
                 abstracts = {c.doc_id: engine.abstract(c.doc_id) for c in item.citations}
-                yield messages, sources_html(item, abstracts), ""
+                done = turns + [Turn(item.question, answer_html(item))]
+                yield chat_messages(done), sources_html(item, abstracts), "", done
             else:
                 draft += item
-                messages[-1] = {"role": "assistant", "content": draft_html(draft)}
-                yield messages, gr.skip(), ""
+                pending[-1] = Turn(shown, draft_html(draft), answered=False)
+                yield chat_messages(pending), gr.skip(), "", turns
     except RagError as error:
-        messages[-1] = {"role": "assistant", "content": error_html(str(error))}
-        yield messages, gr.skip(), ""
+        failed = turns + [Turn(shown, error_html(str(error)), answered=False)]
+        yield chat_messages(failed), gr.skip(), "", failed
     except Exception as error:  # noqa: BLE001 - a person gets one line, never a traceback
-        messages[-1] = {"role": "assistant", "content": error_html(
-            f"Something went wrong ({type(error).__name__}). Try again; if it persists, check the server log.")}
-        yield messages, gr.skip(), ""
+        failed = turns + [Turn(shown, error_html(
+            f"Something went wrong ({type(error).__name__}). Try again; if it persists, check the server log."),
+            answered=False)]
+        yield chat_messages(failed), gr.skip(), "", failed
 
 
 def build_app(settings: Settings | None = None) -> gr.Blocks:
     """The chat page for ``settings`` (default: ``Settings()``)."""
     settings = settings or Settings()
     engine = get_engine(settings)  # builds the index if it is missing
-    backends = [name for name in describe_llms() if name not in HIDDEN_BACKENDS]
+    offered = settings.server.offered_llms(settings.llm)
+    unknown = [name for name in offered if name not in describe_llms()]
+    if unknown:
+        raise UnknownLLMError(f"Unknown model: {', '.join(unknown)} (in RAG_SERVER__LLMS or RAG_LLM). "
+                              f"Known models: {', '.join(describe_llms())}.")
 
-    def handler(question, messages, llm, k, collections, categories, year_from, year_to):
-        years = (int(year_from), int(year_to)) if engine.years else None
-        yield from respond(question, messages or [], llm, k, collections, settings, categories, years)
+    def handler(question, llm, k, collections, categories, year_from, year_to, turns):
+        yield from respond(question, llm, k, collections, categories, year_from, year_to, turns,
+                           settings, offered, bool(engine.years))
 
     with gr.Blocks(title="Ask the ML abstracts", analytics_enabled=False) as app:
         gr.Markdown(
@@ -74,10 +134,12 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             "citations you can check. Click a **[n]** to see its passage; when the abstracts do "
             "not hold the answer, it says so."
         )
+        turns = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(elem_id="rag-chat", label="Conversation", height=520,
                                      feedback_options=None, buttons=["copy"], render_markdown=True,
+                                     latex_delimiters=[],
                                      placeholder="Ask a question about the papers.")
                 with gr.Row():
                     question = gr.Textbox(elem_id="rag-question", show_label=False, scale=5,
@@ -89,8 +151,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             with gr.Column(scale=2):
                 sources = gr.HTML(sources_html(None, {}), elem_id="rag-sources")
         with gr.Accordion("Settings", open=False, elem_id="rag-settings"):
-            llm = gr.Dropdown(backends, value=settings.llm if settings.llm in backends else backends[0],
-                              label="Answer backend")
+            llm = gr.Dropdown(offered, value=offered[0], label="Answer backend")
             k = gr.Slider(1, 20, value=5, step=1, label="Passages to retrieve")
             collections = gr.CheckboxGroup(engine.collections, value=[], visible=bool(engine.collections),
                                            label="Only these collections (none ticked: all)")
@@ -99,9 +160,13 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             first, last = (engine.years[0], engine.years[-1]) if engine.years else (0, 0)
             year_from = gr.Number(first, label="From year", precision=0, visible=bool(engine.years))
             year_to = gr.Number(last, label="To year", precision=0, visible=bool(engine.years))
-        inputs = [question, chatbot, llm, k, collections, categories, year_from, year_to]
-        outputs = [chatbot, sources, question]
+        inputs = [question, llm, k, collections, categories, year_from, year_to, turns]
+        outputs = [chatbot, sources, question, turns]
         question.submit(handler, inputs, outputs, api_name="chat")
         send.click(handler, inputs, outputs, api_name=False)
-        clear.click(lambda: ([], sources_html(None, {}), ""), None, outputs, api_name=False)
+        def forget():
+            return [], sources_html(None, {}), "", []
+
+        clear.click(forget, None, outputs, api_name=False)
+        chatbot.clear(forget, None, outputs, api_name=False)  # the chat's own trash button
     return app

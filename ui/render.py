@@ -59,6 +59,11 @@ def answer_html(answer: Answer) -> str:
     return f"<div class='rag-answer'>{body}</div>"
 
 
+def question_html(text: str) -> str:
+    """A question as the chat shows it: text, never markup."""
+    return f"<div class='rag-question'>{safe_text(text)}</div>"
+
+
 def draft_html(text: str) -> str:
     """A streamed, not yet checked answer."""
     return f"<div class='rag-draft'>{safe_text(text)}</div>"
@@ -126,6 +131,7 @@ CSS = """
 .rag-source-title { font-weight: 600; }
 .rag-n { color: #2563eb; }
 .rag-context { font-size: 0.9em; line-height: 1.45; margin-top: 6px; }
+.rag-source, .rag-answer, .rag-refusal, .rag-draft, .rag-error, .rag-question { overflow-wrap: anywhere; word-break: break-word; }
 .rag-passage { background: #eff6ff; }
 .rag-context mark { background: #fde68a; padding: 0 1px; }
 """

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from ..errors import QuestionError
 from ..settings import Settings
-from .baseline import BASELINE, write_baseline
+from .baseline import BASELINE, GATED_SPLIT, write_baseline
 from .dataset import DEFAULT_DATASET, load_dataset, write_beir_corpus
 from .report import answers_table, retrieval_table, write_report
 from .runner import evaluate
+
+COMMITTED_REPORT = Path("evals/report.md")
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -46,12 +48,16 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
                 print(answers_table(result))
     if args.update_baseline:
         ours = next((r for r in results if r["dataset"] == "seeds" and "answers" in r), None)
-        if ours is None or args.split != "test":
-            raise QuestionError("--update-baseline needs the seeds dataset, its test split and answers.")
+        if ours is None or args.split != GATED_SPLIT:
+            raise QuestionError(f"--update-baseline needs the seeds dataset, its {GATED_SPLIT} split "
+                                f"(--split {GATED_SPLIT}) and answers.")
         write_baseline(ours, BASELINE)
         print(f"Baseline updated: {BASELINE}", file=sys.stderr)
-    if args.report != "-":
-        report, png = write_report(results, Path(args.report))
+    targets = [Path(args.out) / "report.md"] + ([COMMITTED_REPORT] if args.update_report else [])
+    for target in targets:
+        report, png = write_report(results, target)
         print(f"Report: {report}" + (f", chart: {png}" if png else " (chart skipped: pip install 'rag[eval]')"),
               file=sys.stderr)
+    (Path(args.out) / "results.json").write_text(
+        json.dumps(results[0] if len(results) == 1 else results, indent=2) + "\n", encoding="utf-8")
     return 0

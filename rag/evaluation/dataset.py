@@ -1,8 +1,9 @@
 """BEIR-format datasets: ``corpus.jsonl``, ``queries.jsonl``, ``qrels/test.tsv``.
 
 Our own extension, ignored by other BEIR tools: a query's ``metadata`` may carry ``split``
-(``dev``/``test``), ``type`` and ``answerable`` (false for questions the corpus cannot answer;
-they have no qrels).
+(``dev``/``test``), ``type``, ``answerable`` (false for questions the corpus cannot answer;
+they have no qrels), ``answers`` (short strings a correct answer states, any one of them) and,
+for unanswerable questions, ``near_miss`` (``attribute``, ``entity``, ``claim`` or ``other``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class EvalQuery:
     split: str = "test"
     type: str = ""
     answerable: bool = True
+    answers: list[str] = field(default_factory=list)
+    near_miss: str | None = None
 
 
 @dataclass
@@ -81,7 +84,8 @@ def load_dataset(path: Path | str = DEFAULT_DATASET, corpus: Path | str | None =
         if answerable and query_id not in gold:
             continue  # BEIR files list queries of other splits without qrels in this one
         queries.append(EvalQuery(query_id, record["text"], gold.get(query_id, set()),
-                                 meta.get("split", "test"), meta.get("type", ""), answerable))
+                                 meta.get("split", "test"), meta.get("type", ""), answerable,
+                                 list(meta.get("answers") or []), meta.get("near_miss")))
     return Dataset(path.name if path.name != "data" else "seeds", path, corpus_path, queries)
 
 

@@ -15,6 +15,7 @@ from ..retrieval import HybridRetriever
 from ..settings import Settings
 from .dataset import Dataset, EvalQuery
 from .metrics import mrr_at_k, ndcg_at_k, percentile, recall_at_k
+from .scoring import score, summarise
 
 RANKED_PASSAGES = 40  # passages fetched per query: enough for 10 distinct papers
 Tick = Callable[[], None]
@@ -68,13 +69,12 @@ def _timed_ask(question: str, name: str, settings: Settings) -> tuple[Answer, fl
 
 
 def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | None, tick: Tick) -> dict:
-    """Citation precision and recall, refusal accuracy, false refusals, latency to the first
-    streamed piece and to the whole answer, and how often a generative backend fell back."""
-    cited = cited_gold = answered = false_refusals = correct_refusals = fallbacks = 0
-    recall_sum = 0.0
-    latencies, firsts = [], []
-    answerable = [q for q in queries if q.answerable]
-    unanswerable = [q for q in queries if not q.answerable]
+    """Answer accuracy, list recall, citation precision and recall, refusal accuracy (near
+    misses apart), false refusals (see :mod:`.scoring`), overall and per question type;
+    latency to the first streamed piece and to the whole answer, and how often a generative
+    backend fell back. ``per_question`` lists each answer for inspection."""
+    rows, latencies, firsts, shown = [], [], [], []
+    fallbacks = 0
     name = llm or settings.llm
     embedder = get_engine(settings).embedder
     for query in queries:
@@ -83,30 +83,24 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
         firsts.append(first)
         latencies.append(total)
         fallbacks += answer.llm != name
+        row = score(query, answer)
+        rows.append(row)
+        shown.append({"id": query.id, "question": query.text, "type": query.type, "refused": answer.refused,
+                      "text": answer.text, "cited": [c.doc_id for c in answer.citations], "gold": sorted(query.gold),
+                      **{k: row[k] for k in ("correct", "list_recall") if k in row}})
         tick()
-        if not query.answerable:
-            correct_refusals += answer.refused
-            continue
-        if answer.refused:
-            false_refusals += 1
-            continue
-        answered += 1
-        docs = {c.doc_id for c in answer.citations}
-        cited += len(answer.citations)
-        cited_gold += sum(c.doc_id in query.gold for c in answer.citations)
-        recall_sum += len(docs & query.gold) / len(query.gold)
+    overall, by_type = summarise(rows)
     return {
         "llm": name,
-        "answerable": len(answerable),
-        "unanswerable": len(unanswerable),
-        "citation_precision": round(cited_gold / cited, 4) if cited else None,  # nothing cited
-        "citation_recall": round(recall_sum / len(answerable), 4) if answerable else 0.0,
-        "refusal_accuracy": round(correct_refusals / len(unanswerable), 4) if unanswerable else None,
-        "false_refusal_rate": round(false_refusals / len(answerable), 4) if answerable else 0.0,
+        "answerable": sum(q.answerable for q in queries),
+        "unanswerable": sum(not q.answerable for q in queries),
+        **overall,
         "first_piece_ms_p50": _ms(firsts, 0.5),
         "latency_ms_p50": _ms(latencies, 0.5),
         "latency_ms_p95": _ms(latencies, 0.95),
         "fallbacks": fallbacks,
+        "by_type": by_type,
+        "per_question": shown,
     }
 
 

