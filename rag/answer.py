@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 from .citations import check_answer
+from .context import answer_passages
 from .conversation import History, standalone_query
 from .engine import forget_engine, get_engine
 from .errors import GenerationTimeoutError, LLMUnavailableError, QuestionError
+from .evidence import unstated, weighted_coverage
 from .filters import SearchFilter, make_filter
 from .llms import get_llm
 from .models import Answer, Passage
 from .prompts import CANNOT_ANSWER
+from .questions import Question, question_kind, read_question
 from .refusal import unknown_terms
 from .retrieval import HybridRetriever, Mode
 from .settings import Settings
@@ -46,23 +50,46 @@ def validate_k(k: object) -> int:
     return k
 
 
-def in_scope(engine, query: str, passages: list[Passage], settings: Settings) -> bool:
-    """Whether retrieval found something relevant enough to answer from."""
+def in_scope(engine, question: Question, passages: list[Passage], settings: Settings) -> bool:
+    """Whether retrieval found something relevant enough to answer from: a passage similar
+    enough to the question, or one holding enough of its words (framing words such as "which
+    papers" left out) by IDF weight."""
     if not passages:
         return False
-    if max(p.similarity for p in passages) >= settings.retrieval.min_relevance:
+    threshold = settings.retrieval.min_list_relevance if question.kind == "list" else settings.retrieval.min_relevance
+    if max(p.similarity for p in passages) >= threshold:
         return True
-    coverage = max(engine.lexical.coverage(query, f"{p.title} {p.text}") for p in passages)
+    coverage = max(weighted_coverage(question.terms, f"{p.title} {p.text}", engine.lexical) for p in passages)
     return coverage >= settings.retrieval.min_term_coverage
 
 
-def _retrieve(settings: Settings, query: str, k: int, mode: Mode, filters, collections):
-    """The engine and the passages for ``query``. If another process swapped in a new build
-    between two index checks (the old collections are gone), the engine is loaded again once."""
+def closest_papers(passages: list[Passage]) -> list[Passage]:
+    """One passage per paper (its most similar), most similar first: what a refusal shows."""
+    best: dict[str, Passage] = {}
+    for passage in passages:
+        if passage.doc_id not in best or passage.similarity > best[passage.doc_id].similarity:
+            best[passage.doc_id] = passage
+    return sorted(best.values(), key=lambda p: -p.similarity)
+
+
+def _first_papers(passages: list[Passage], count: int) -> list[Passage]:
+    """The passages of the first ``count`` distinct papers."""
+    papers = list(dict.fromkeys(p.doc_id for p in passages))[:count]
+    return [p for p in passages if p.doc_id in papers]
+
+
+def _retrieve(settings: Settings, query: str, k: int, mode: Mode, filters, collections, list_of_papers: bool = False):
+    """The engine and the passages for ``query`` (for a list question, the passages of ``k``
+    papers). If another process swapped in a new build between two index checks (the old
+    collections are gone), the engine is loaded again once."""
     for attempt in (1, 2):
         engine = get_engine(settings)
         flt = make_filter(filters, collections, engine.collections)
         try:
+            if list_of_papers:
+                retriever = HybridRetriever(engine)
+                wider = retriever.retrieve(query, k * settings.retrieval.max_passages_per_paper, mode, flt=flt)
+                return engine, _first_papers(wider, k)
             return engine, HybridRetriever(engine).retrieve(query, k, mode, flt=flt)
         except Exception as error:  # noqa: BLE001 - chromadb's NotFoundError, by name
             if attempt == 2 or type(error).__name__ != "NotFoundError":
@@ -102,21 +129,31 @@ def stream_ask(
     name = llm or settings.llm
     backend = get_llm(name, settings)
     query = standalone_query(question, history)
-    engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections)
+    read = replace(read_question(query), kind=question_kind(question))
+    engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections, list_of_papers=read.kind == "list")
     timings = {"retrieve": time.perf_counter() - started}
     answer = Answer(question=question, text=CANNOT_ANSWER, refused=True, llm=backend.name,
                     query=query, closest=passages)
     unknown = unknown_terms(question, engine.vocabulary) if settings.retrieval.refuse_unknown_names else []
+    relevant = not unknown and in_scope(engine, read, passages, settings)
+    why = unstated(read, passages, engine.lexical, settings.retrieval, engine.abstract) if relevant else None
+    if unknown or not relevant or why:
+        answer.closest = closest_papers(passages)
     if unknown:
         answer.notes.append(f"the corpus never mentions {', '.join(unknown)}")
         yield answer.text
-    elif not in_scope(engine, query, passages, settings):
+    elif not relevant:
         answer.notes.append(
             f"no passage reached the relevance threshold (similarity {settings.retrieval.min_relevance}"
             f" or word coverage {settings.retrieval.min_term_coverage})"
         )
         yield answer.text
+    elif why:
+        answer.text = f"{CANNOT_ANSWER} {why}"
+        answer.notes.append(why)
+        yield answer.text
     else:
+        passages = answer_passages(engine, read, query, passages)
         generate_started = time.perf_counter()
         if hasattr(backend, "fit"):  # a model with a bounded context may take fewer passages
             passages = backend.fit(question, passages)

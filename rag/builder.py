@@ -56,9 +56,10 @@ def _hashes(collection) -> dict[str, str]:
 
 def paper_metadata(paper: Paper) -> dict:
     """Chroma metadata of a paper (Chroma takes no None and no empty lists)."""
+    label, named = paper_label(None if paper.title_derived else paper.title, paper.abstract)
     fields = {
         "doc_id": paper.id, "title": paper.title, "title_derived": paper.title_derived,
-        "label": paper_label(None if paper.title_derived else paper.title, paper.abstract),
+        "label": label, "named": named,
         "source": paper.source, "collections": paper.collections, "venue": paper.venue,
         "authors": paper.authors, "year": paper.year, "categories": paper.categories,
     }

@@ -115,8 +115,8 @@ def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshol
     if not claims:
         return CheckedAnswer(CANNOT_ANSWER, [], True, notes + ["the answer had no sentence"])
     source_texts, owner, spans = _passage_sentences(passages)
-    vectors = embedder.encode_cached([c for _, c, _ in claims] + [display_text(t) for t in source_texts])
-    similarity = vectors[: len(claims)] @ vectors[len(claims):].T  # claims x passage sentences
+    sources = embedder.encode_cached([display_text(t) for t in source_texts], corpus=True)
+    similarity = embedder.encode_cached([c for _, c, _ in claims]) @ sources.T  # claims x passage sentences
     owner_array = np.asarray(owner)
     kept: list[tuple[int, str, list[int]]] = []
     highlights: dict[int, list[tuple[int, int]]] = {}

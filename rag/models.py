@@ -35,6 +35,8 @@ class Passage(BaseModel):
     title: str = Field(description="Title of the paper (given, or derived from the abstract).")
     label: str = Field("", description="A readable name of the paper: its title, else the name its "
                        "abstract gives its model or method, else its first words.")
+    named: bool = Field(False, description="True when label is a name (the title or the model's), "
+                        "not the abstract's first words.")
     source: str = Field(description="Source file(s) of the paper, comma separated.")
     text: str = Field(description="The passage, verbatim from the normalised abstract.")
     start: int = Field(description="Offset of the passage's first character in the abstract.")
@@ -54,6 +56,7 @@ class Citation(BaseModel):
     doc_id: str
     title: str = Field(description="Title of the paper (given, or derived from the abstract).")
     label: str = Field("", description="A readable name of the paper (see Passage.label).")
+    named: bool = Field(False, description="True when label is a name, not the abstract's first words.")
     source: str
     text: str = Field(description="The cited passage, verbatim.")
     start: int
@@ -76,7 +79,9 @@ class Answer(BaseModel):
     """The result of :func:`rag.ask`."""
 
     question: str
-    text: str = Field(description="The answer, with [n] markers that name its citations.")
+    text: str = Field(description="The answer, with [n] markers that name its citations: readable text "
+                      "(LaTeX shown as symbols), one line per paper; a refusal starts with the fixed "
+                      "cannot-answer phrase, then may say what the abstracts do hold.")
     citations: list[Citation] = Field(default_factory=list)
     refused: bool = Field(
         False, description="True when the corpus does not contain the answer."
@@ -84,7 +89,8 @@ class Answer(BaseModel):
     llm: str = Field("extractive", description="The backend that wrote the answer.")
     query: str = Field("", description="The query used for retrieval (rewritten from history).")
     closest: list[Passage] = Field(
-        default_factory=list, description="What retrieval found closest, also when refused."
+        default_factory=list, description="What retrieval found, best first; for a refusal, one passage "
+        "per paper, the most similar first."
     )
     notes: list[str] = Field(
         default_factory=list, description="What the citation checks or a fallback changed."

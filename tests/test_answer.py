@@ -3,6 +3,7 @@ import re
 import pytest
 
 from rag import CANNOT_ANSWER, Answer, ask, stream_ask
+from rag.display import display_text
 from rag.errors import QuestionError, UnknownLLMError
 
 CHINCHILLA_Q = "What did the Chinchilla paper find about compute-optimal training?"
@@ -28,9 +29,9 @@ def test_chinchilla_question_is_answered_citing_chinchilla_first(settings, engin
     assert "[1]" in answer.text
     assert "compute-optimal" in answer.text
     assert_citations_are_exact(answer, engine)
-    for citation in answer.citations:  # extractive answers quote the highlighted sentences
+    for citation in answer.citations:  # extractive answers quote the highlighted sentences, readably
         for start, end in citation.highlights:
-            assert engine.abstract(citation.doc_id)[start:end].rstrip(".") in answer.text
+            assert display_text(engine.abstract(citation.doc_id)[start:end]).rstrip(".") in answer.text
     assert answer.timings["total"] > 0 and answer.llm == "extractive"
 
 

@@ -77,13 +77,16 @@ def test_only_a_model_refuses_by_the_phrase_and_a_quoted_source_is_no_refusal(em
 
 
 def test_the_embedding_cache_keeps_no_long_text_and_a_bounded_total(embedder, monkeypatch):
-    from rag import embeddings
-
     embedder.clear_cache()
     embedder.encode_cached(["word " * 1000])  # 5,000 characters: embedded, not kept
-    assert len(embedder._cache) == 0
-    monkeypatch.setattr(embeddings, "CACHE_CHARS", 2_000)
+    assert len(embedder._cache.vectors) == 0
+    monkeypatch.setattr(embedder._cache, "chars", 2_000)
     embedder.encode_cached([f"question number {n} " * 10 for n in range(40)])  # ~200 characters each
-    assert 0 < embedder._cache_chars <= 2_000 and len(embedder._cache) <= 10
-    assert embedder._cache_chars == sum(len(t) for t in embedder._cache)
+    kept = embedder._cache.vectors
+    assert 0 < embedder._cache.held <= 2_000 and len(kept) <= 10
+    assert embedder._cache.held == sum(len(t) for t in kept)
+    embedder.encode_cached(["a sentence of an abstract"], corpus=True)
     embedder.clear_cache()
+    assert not embedder._cache.vectors and "a sentence of an abstract" in embedder._corpus.vectors
+    embedder.clear_cache(corpus=True)
+    assert not embedder._corpus.vectors

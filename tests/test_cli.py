@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from rag.labels import paper_label
+
 from .conftest import ROOT, SEEDS
 
 
@@ -55,7 +57,8 @@ def test_chat_keeps_the_conversation(engine, index_dir, chinchilla):
     assert len(answers) == 4  # three answers and the final prompt
     assert "Sources:" in answers[0] and "Sources:" in answers[1]
     follow_up_sources = answers[1].split("Sources:")[1]
-    assert f"] {chinchilla.title[:30]}" in follow_up_sources  # the follow-up stayed with Chinchilla
+    label, _ = paper_label(None, chinchilla.abstract)
+    assert f"] {label} (" in follow_up_sources  # the follow-up stayed with Chinchilla
     assert "The corpus does not contain an answer" in answers[2]
 
 

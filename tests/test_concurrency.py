@@ -42,7 +42,7 @@ def test_fifty_asks_from_sixteen_threads_match_a_sequential_run(settings, engine
     else (retrieval, Chroma, the checks) overlaps."""
     questions = (QUESTIONS * 5)[:50]
     sequential = {q: _key(ask(q, settings=settings)) for q in QUESTIONS}
-    engine.embedder.clear_cache()
+    engine.embedder.clear_cache(corpus=True)
     start = threading.Barrier(16)
     spans: list[tuple[float, float]] = []
 

