@@ -59,7 +59,10 @@ def in_scope(engine, question: Question, passages: list[Passage], settings: Sett
     threshold = settings.retrieval.min_list_relevance if question.kind == "list" else settings.retrieval.min_relevance
     if max(p.similarity for p in passages) >= threshold:
         return True
-    coverage = max(weighted_coverage(question.terms, f"{p.title} {p.text}", engine.lexical) for p in passages)
+    texts = [f"{p.title} {p.text}" for p in passages]
+    if question.kind == "list":  # a category's words may be spread over the papers that belong to it
+        texts = [" ".join(texts)]
+    coverage = max(weighted_coverage(question.terms, text, engine.lexical) for text in texts)
     return coverage >= settings.retrieval.min_term_coverage
 
 

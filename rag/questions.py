@@ -45,6 +45,11 @@ _ASKS = re.compile(r"\?\s*$|^\s*(?:what|which|who|whom|whose|when|where|why|how|
                    r"have|was|were|will|would|should)\b", re.IGNORECASE)  # a question, not a keyword query
 _HOW_OR_AUX = re.compile(r"^\s*(?:how|why|does|do|did|is|are|can|could|was|were|has|have)\b", re.IGNORECASE)
 _SIZE = re.compile(r"\bhow\s+(?:large|big|small)\s+(?:is|are|was|were)\b", re.IGNORECASE)
+_ASKED = re.compile(r"^\s*(?:(?:in|at|on|under|from|with|by|for)\s+)?(?:what|which|whose)\s+"
+                    r"(?:(?:is|was|are|were)\s+(?:the\s+)?)?((?:[\w-]+\s+){0,3}?[\w-]+)"
+                    r"(?=\s+(?:is|was|are|were|does|do|did|has|have|had|of|for|in|on|at|to|used|developed|"
+                    r"released|trained|written|made|built|achieve[sd]?|get[s]?|reach(?:es)?)\b|\s*\?)",
+                    re.IGNORECASE)
 _WHEN = re.compile(r"^\s*when\b|\bin\s+what\s+year\b", re.IGNORECASE)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|has|have|was|were|will|would|should)\b", re.IGNORECASE)
 _WHICH = re.compile(
@@ -96,6 +101,9 @@ class Question:
     sides: list[str] = field(default_factory=list)
     """The names it mentions, in order, with multi-word capitalised ones ("Neural Optimizer
     Search"): for a comparison, its sides."""
+    asked: list[str] = field(default_factory=list)
+    """The stemmed words of what it asks for, right after its question word ("What learning
+    rate was used ..." asks for "learning rate"; "In what year ..." for "year")."""
 
 
 _CAPITALISED = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+|the\s+|for\s+)?[A-Z][\w-]*)*")
@@ -167,4 +175,6 @@ def read_question(text: str) -> Question:
         counts = match.group(0).lower().split()[1] == "many"
     elif _SIZE.search(text):
         measured = tokenize("parameters")  # "how large is Gopher": a model's size is its parameter count
-    return Question(text, kind, names, terms, focus, measured, counts, sides)
+    target = _ASKED.match(text)
+    asked = [t for t in tokenize(target.group(1)) if t not in _FRAME_WORDS] if target else []
+    return Question(text, kind, names, terms, focus, measured, counts, sides, asked)
