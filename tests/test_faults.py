@@ -20,7 +20,7 @@ from rag.retrieval import HybridRetriever
 from rag.store import BUILD_PREFIX, Store
 
 from .conftest import ROOT, SEEDS, make_settings
-from .test_llms import free_port
+from .test_llms import free_port, wait_for_port
 
 QUESTION = "What did the Chinchilla paper find about compute-optimal training?"
 
@@ -102,13 +102,7 @@ def _raw_reply(port: int, timeout: float) -> bytes | None:
 def bad_endpoint(request):
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fake_openai_server.py"), str(port), request.param])
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_for_port(port)
     reply = _raw_reply(port, timeout=4)
     if request.param == "slow":
         assert reply is None  # up, and silent past the backend's 3 s timeout

@@ -26,11 +26,16 @@ HOSTILE = [
 ]
 
 
+def jsonl_corpus(tmp_path_factory, name: str, records: list[dict]):
+    """Settings for a corpus of ``records`` written as one JSONL file, indexed in its own folder."""
+    folder = tmp_path_factory.mktemp(name)
+    (folder / "corpus.jsonl").write_text("".join(json.dumps(d) + "\n" for d in records))
+    return make_settings(corpus=folder / "corpus.jsonl", index_dir=folder / "index")
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile")
-    (folder / "corpus.jsonl").write_text("".join(json.dumps(d) + "\n" for d in HOSTILE))
-    return make_settings(corpus=folder / "corpus.jsonl", index_dir=folder / "index")
+    return jsonl_corpus(tmp_path_factory, "hostile", HOSTILE)
 
 
 def test_zero_width_and_control_characters_are_stripped_at_ingestion(hostile):
@@ -72,9 +77,7 @@ FORGING = [
 
 @pytest.fixture(scope="module")
 def forging(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("forging")
-    (folder / "corpus.jsonl").write_text("".join(json.dumps(d) + "\n" for d in FORGING))
-    return make_settings(corpus=folder / "corpus.jsonl", index_dir=folder / "index")
+    return jsonl_corpus(tmp_path_factory, "forging", FORGING)
 
 
 def test_bracketed_numbers_in_a_source_never_become_citations(forging):

@@ -24,6 +24,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_port(port: int, seconds: float = 20) -> None:
+    """Return once something accepts connections on ``port`` (or ``seconds`` have passed)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def fresh_registry(monkeypatch):
     monkeypatch.setattr(llms, "_registry", {})
@@ -95,13 +106,7 @@ def test_a_registered_chat_model_is_checked_like_any_other(settings, engine, chi
 def openai_server():
     port = free_port()
     server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("fake_openai_server.py")), str(port)])
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port)
     yield f"http://127.0.0.1:{port}/v1"
     server.terminate()
     server.wait()
