@@ -35,7 +35,7 @@ def query_latencies(settings, repeats: int = 3) -> dict[str, float]:
     """search() and warm extractive ask() latency over QUESTIONS, each a new question (the
     embedding cache cleared), and ask() of a question asked just before."""
     from rag import ask, search
-    from rag.embeddings import get_embedder
+    from rag.index.embeddings import get_embedder
 
     ask(QUESTIONS[0], settings=settings)  # warm: engine and BM25 loaded
     embedder = get_embedder(settings.embeddings)
@@ -58,8 +58,8 @@ def query_latencies(settings, repeats: int = 3) -> dict[str, float]:
 
 
 def run(repeats: int = 5) -> dict:
-    from rag.embeddings import get_embedder
-    from rag.indexer import build_index
+    from rag.index.embeddings import get_embedder
+    from rag.index.indexer import build_index
     from rag.settings import Settings
 
     with tempfile.TemporaryDirectory() as folder:

@@ -9,10 +9,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag.chunking import chunk_paper
-from rag.corpus import iter_corpus
-from rag.embeddings import get_embedder
-from rag.builder import embedding_text
+from rag.corpus.chunking import chunk_paper
+from rag.corpus.reader import iter_corpus
+from rag.index.builder import embedding_text
+from rag.index.embeddings import get_embedder
 from rag.settings import EmbeddingSettings, PassageSettings
 
 from .synthetic import write_corpus

@@ -50,13 +50,13 @@ def _folder_size(path: Path) -> int:
 def measure(papers: int, backend: str, workdir: Path) -> dict:
     from itertools import islice
 
-    from rag.answer import search
-    from rag.builder import embedding_text
-    from rag.chunking import chunk_paper
-    from rag.corpus import stream_corpus
-    from rag.embeddings import get_embedder
-    from rag.engine import reset_engines
-    from rag.indexer import ensure_index
+    from rag.answers.pipeline import search
+    from rag.corpus.chunking import chunk_paper
+    from rag.corpus.reader import stream_corpus
+    from rag.index.builder import embedding_text
+    from rag.index.embeddings import get_embedder
+    from rag.index.engine import reset_engines
+    from rag.index.indexer import ensure_index
     from rag.settings import EmbeddingSettings, Settings
 
     from .synthetic import write_corpus

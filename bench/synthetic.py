@@ -12,8 +12,8 @@ import random
 import re
 from pathlib import Path
 
-from rag.corpus import load_corpus
-from rag.text import sentences
+from rag.corpus.reader import load_corpus
+from rag.corpus.text import sentences
 
 SWAPS = ["model", "method", "network", "agent", "optimizer", "dataset", "benchmark", "policy",
          "transformer", "estimator", "objective", "representation", "architecture", "task"]

@@ -1,5 +1,5 @@
 import sys
 
-from rag.cli import main
+from rag.interfaces.cli import main
 
 sys.exit(main(["eval", *sys.argv[1:]]))

@@ -11,9 +11,10 @@ Public API::
 
 from __future__ import annotations
 
-from .answer import ask, search, stream_ask
-from .corpus import CorpusWarning, load_corpus
-from .filters import SearchFilter
+from .answers.backends import available_llms, get_llm, register
+from .answers.pipeline import ask, search, stream_ask
+from .answers.prompts import CANNOT_ANSWER
+from .corpus.reader import CorpusWarning, load_corpus
 from .errors import (
     CorpusError,
     EmbeddingModelError,
@@ -26,9 +27,8 @@ from .errors import (
     StoreUnavailableError,
     UnknownLLMError,
 )
-from .llms import available_llms, get_llm, register
 from .models import Answer, Citation, Paper, Passage
-from .prompts import CANNOT_ANSWER
+from .retrieval.filters import SearchFilter
 from .settings import Settings
 
 __all__ = [
@@ -42,18 +42,18 @@ __all__ = [
 
 def build_index(settings: Settings | None = None, rebuild: bool = True) -> dict:
     """Build (or with ``rebuild=False``, only bring up to date) the index; returns its manifest."""
-    from .engine import get_engine
+    from .index.engine import get_engine
 
     return get_engine(settings or Settings(), rebuild=rebuild).manifest
 
 
 def __getattr__(name: str):
     if name == "HybridRetriever":
-        from .retrieval import HybridRetriever
+        from .retrieval.hybrid import HybridRetriever
 
         return HybridRetriever
     if name == "RagRetriever":
-        from .langchain import RagRetriever
+        from .interfaces.langchain import RagRetriever
 
         return RagRetriever
     raise AttributeError(name)

@@ -1,3 +1,5 @@
-from rag.cli import main
 import sys
+
+from rag.interfaces.cli import main
+
 sys.exit(main())

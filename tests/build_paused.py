@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from rag import builder
-from rag.cli import main
-from rag.store import MANIFEST_ID, Store
+from rag.index import builder
+from rag.index.store import MANIFEST_ID, Store
+from rag.interfaces.cli import main
 
 point, marker = sys.argv[1], Path(sys.argv[2])
 

@@ -25,8 +25,8 @@ def make_settings(**values):
 @pytest.fixture(scope="session", autouse=True)
 def fake_llm():
     """The test-only ``fake`` backend (the product never registers it)."""
-    from rag.fakes import fake_backend
-    from rag.llms import register
+    from rag.answers.backends import register
+    from rag.plugins.fake import fake_backend
 
     register("fake", fake_backend, description="FOR TESTS ONLY: a deterministic fake model.")
 
@@ -44,14 +44,14 @@ def settings(index_dir):
 
 @pytest.fixture(scope="session")
 def engine(settings):
-    from rag.engine import get_engine
+    from rag.index.engine import get_engine
 
     return get_engine(settings)
 
 
 @pytest.fixture(scope="session")
 def papers():
-    from rag.corpus import load_corpus
+    from rag.corpus.reader import load_corpus
 
     return load_corpus(SEEDS)
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from rag import ask
 
 from .conftest import ROOT, SEEDS
-from .test_llms import free_port
+from .helpers import free_port
 from .ui.conftest import wait_for
 
 QUESTIONS = [

@@ -12,15 +12,15 @@ import time
 import pytest
 
 from rag import ask, get_llm
-from rag.corpus import CorpusWarning, load_corpus
-from rag.engine import Engine
+from rag.corpus.reader import CorpusWarning, load_corpus
 from rag.errors import IndexMissingError, LLMUnavailableError
-from rag.indexer import build_index, ensure_index
-from rag.retrieval import HybridRetriever
-from rag.store import BUILD_PREFIX, Store
+from rag.index.engine import Engine
+from rag.index.indexer import build_index, ensure_index
+from rag.index.store import BUILD_PREFIX, Store
+from rag.retrieval.hybrid import HybridRetriever
 
 from .conftest import ROOT, SEEDS, make_settings
-from .test_llms import free_port, wait_for_port
+from .helpers import free_port, wait_for_port
 
 QUESTION = "What did the Chinchilla paper find about compute-optimal training?"
 

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from rag import ask, search
-from rag.citations import MARKER
-from rag.llms import build_messages
-from rag.text import sentences
+from rag.answers.backends import build_messages
+from rag.answers.citations import MARKER
+from rag.corpus.text import sentences
 
 from .conftest import make_settings
 
@@ -39,7 +39,7 @@ def hostile(tmp_path_factory):
 
 
 def test_zero_width_and_control_characters_are_stripped_at_ingestion(hostile):
-    from rag.engine import get_engine
+    from rag.index.engine import get_engine
 
     engine = get_engine(hostile)
     text = engine.abstract("evil1")

@@ -4,11 +4,13 @@ import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from rag import Answer, ask, search
-from rag.cli import main
 from rag.errors import QuestionError
+from rag.interfaces.cli import main
 
 NASTY = st.one_of(
     st.text(max_size=400),

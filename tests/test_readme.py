@@ -9,7 +9,6 @@ import urllib.request
 
 from .conftest import ROOT, SEEDS
 
-
 SERVED = "http://127.0.0.1:7860"
 """Examples that talk to a running server; they run against the one run.sh starts below."""
 
@@ -29,7 +28,7 @@ def test_python_examples_run(engine, index_dir):
 
 
 def test_run_script_serves_the_chat_page(engine, index_dir, tmp_path):
-    from .test_llms import free_port
+    from .helpers import free_port
     from .ui.conftest import wait_for
 
     port = free_port()

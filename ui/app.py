@@ -16,9 +16,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from rag import Answer, QuestionError, RagError, Settings, UnknownLLMError, stream_ask  # noqa: E402
-from rag.answer import MAX_K  # noqa: E402
-from rag.engine import get_engine  # noqa: E402
-from rag.llms import describe_llms  # noqa: E402
+from rag.answers.backends import describe_llms  # noqa: E402
+from rag.answers.pipeline import MAX_K  # noqa: E402
+from rag.index.engine import get_engine  # noqa: E402
 
 from .render import answer_html, draft_html, error_html, question_html, sources_html  # noqa: E402
 

@@ -8,8 +8,8 @@ import html
 import re
 from urllib.parse import urlparse
 
-from rag.citations import MARKER
-from rag.display import display_text
+from rag.answers.citations import MARKER
+from rag.corpus.display import display_text
 from rag.models import Answer, Citation, Passage
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")

@@ -7,21 +7,27 @@ import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from typing import Annotated, Literal  # noqa: E402
+
 from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.encoders import jsonable_encoder  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
-from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
-from typing import Annotated, Literal  # noqa: E402
-
 from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 
-from rag import LLMUnavailableError, QuestionError, RagError, Settings, UnknownLLMError, ask  # noqa: E402
-from rag.filters import MAX_VALUES  # noqa: E402
-from rag.llms import describe_llms  # noqa: E402
+from rag import (  # noqa: E402
+    LLMUnavailableError,
+    QuestionError,
+    RagError,
+    Settings,
+    UnknownLLMError,
+    ask,
+)
+from rag.answers.backends import describe_llms  # noqa: E402
+from rag.retrieval.filters import MAX_VALUES  # noqa: E402
 
 from .guard import RequestGuard, allowed_host_names, header_timeout_protocol  # noqa: E402
-
 
 
 class Gate:

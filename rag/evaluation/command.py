@@ -1,4 +1,4 @@
-"""The ``rag eval`` command (the CLI's parser is in :mod:`rag.cli`)."""
+"""The ``rag eval`` command (the CLI's parser is in :mod:`rag.interfaces.cli`)."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ def load_dataset(path: Path | str = DEFAULT_DATASET, corpus: Path | str | None =
 def write_beir_corpus(corpus: Path | str, target: Path) -> int:
     """Write the papers of ``corpus`` as a BEIR ``corpus.jsonl`` (``_id``, ``title``, ``text``);
     derived titles are left empty. Returns the number of papers."""
-    from ..corpus import load_corpus
+    from ..corpus.reader import load_corpus
 
     papers = load_corpus(corpus)
     target.parent.mkdir(parents=True, exist_ok=True)

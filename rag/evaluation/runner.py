@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..answer import stream_ask
+from ..answers.pipeline import stream_ask
+from ..index.engine import forget_engine, get_engine
 from ..models import Answer
-from ..engine import forget_engine, get_engine
-from ..retrieval import HybridRetriever
+from ..retrieval.hybrid import HybridRetriever
 from ..settings import Settings
 from .dataset import Dataset, EvalQuery
 from .metrics import mrr_at_k, ndcg_at_k, percentile, recall_at_k

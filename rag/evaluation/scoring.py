@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ..display import display_text
+from ..corpus.display import display_text
 from ..models import Answer
 from .dataset import EvalQuery
 

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from ..conftest import ROOT, SEEDS
-from ..test_llms import free_port
+from ..helpers import free_port
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"

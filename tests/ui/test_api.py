@@ -2,8 +2,8 @@
 
 import json
 import urllib.error
-from concurrent.futures import ThreadPoolExecutor
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -75,7 +75,8 @@ def test_twenty_concurrent_requests_within_the_queue_all_succeed(server):
     assert all(answer["citations"] for _, answer in results)
 
 
-from hypothesis import HealthCheck, given, settings as hsettings  # noqa: E402
+from hypothesis import HealthCheck, given  # noqa: E402
+from hypothesis import settings as hsettings
 
 from ..test_properties import RAW  # noqa: E402
 

@@ -1,7 +1,7 @@
 """The chat page in a real browser: Debian's Chromium driven by Playwright."""
 
-from rag.display import display_text
-from rag.labels import paper_label
+from rag.corpus.display import display_text
+from rag.corpus.labels import paper_label
 
 from .conftest import ask_in_page, shot
 

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from ..conftest import ROOT, SEEDS
-from ..test_llms import free_port
+from ..helpers import free_port
 from .conftest import wait_for
 
 HEADER_TIMEOUT = 2

@@ -15,9 +15,9 @@ import sys
 from urllib.parse import quote_plus
 
 from rag import register
-from rag.fakes import FakeCitingChatModel
-from rag.llms import ChatModelBackend
-from rag.text import sentences
+from rag.answers.backends import ChatModelBackend
+from rag.corpus.text import sentences
+from rag.plugins.fake import FakeCitingChatModel
 
 EVIL = "evil.example"
 

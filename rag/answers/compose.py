@@ -1,0 +1,225 @@
+"""Extractive answers composed for the kind of question asked, from verbatim, cited sentences.
+
+* a quantity: the sentence that states it, first;
+* which model or method: the paper's name for it and the sentence where it introduces it;
+* a list: one line per relevant paper, its name then its best sentence, best first;
+* a comparison: a line for each side, its name then its finding, each cited;
+* what a paper found: its contribution and result sentences, not its background;
+* otherwise: the sentences most similar to the question.
+
+Sentences are scored by embedding similarity to the question plus the share of its content
+words they hold, then by what the kind of question wants (a number, an introduction, a
+result, a definition) and against background (what an abstract says before it says what its
+own work does). Weights live in :class:`rag.settings.AnswerSettings`, tuned on the dev half of
+``evals/data``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..corpus.display import display_text
+from ..corpus.names import mentions
+from ..corpus.text import sentence_spans
+from ..index.embeddings import Embedder
+from ..index.lexical import tokenize
+from ..models import Passage
+from ..retrieval.context import subject_paper
+from ..retrieval.evidence import NUMBER_WORDS
+from ..retrieval.questions import Question, wants_number
+from ..settings import AnswerSettings
+from .citations import inert_markers, with_markers
+
+NUMBER = re.compile(rf"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])|\b(?:{'|'.join(NUMBER_WORDS)}|hundreds?|thousands?|"
+                    r"millions?|billions?|trillions?|twice|half|double|dozens?)\b", re.IGNORECASE)  # not "GPT-3"
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|this (?:paper|work|study|report|card)|here)\b", re.IGNORECASE)
+_INTRODUCES = re.compile(r"\b(?:we (?:present|introduce|propose|develop|describe|train|release|call|term|name|dub)|"
+                         r"(?:called|named|termed|dubbed)\b|refer to .{0,40}\bas\b)", re.IGNORECASE)
+_RESULT = re.compile(r"\b(?:we (?:find|found|show|demonstrate|observe|report|identify|obtain|achieve)|"
+                     r"results? (?:show|indicate|suggest)|outperform\w*|improv\w*|achiev\w*|state[- ]of[- ]the[- ]art|"
+                     r"faster|better|exceed\w*|match(?:es|ing)?|reduc\w*|find that|leads? to|enables?|increases?|"
+                     r"decreases?)\b", re.IGNORECASE)
+ABOUT_ITS_OWN_WORK = ("which", "finding", "comparison", "list")
+_DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Candidate:
+    """One sentence of the retrieved passages."""
+
+    number: int  # its passage, numbered from 1
+    text: str
+    doc_id: str
+    position: int  # offset in the abstract (reading order)
+    background: bool
+    score: float = 0.0
+
+
+@dataclass
+class Line:
+    """One line of an answer: an optional name, then cited sentences."""
+
+    sentences: list[Candidate]
+    label: str = ""
+
+
+def candidates(passages: list[Passage]) -> list[Candidate]:
+    """Every sentence of ``passages`` once (neighbouring passages share sentences). A sentence
+    is background when no sentence of its paper up to it speaks of the paper's own work."""
+    seen: set[tuple[str, int]] = set()
+    found: list[Candidate] = []
+    spoke: dict[str, int] = {}  # paper -> offset of its first sentence about its own work
+    for passage in passages:
+        for start, end in sentence_spans(passage.text):
+            if _FIRST_PERSON.search(passage.text[start:end]) or (passage.named and passage.label in passage.text[start:end]):
+                spoke[passage.doc_id] = min(spoke.get(passage.doc_id, 1 << 30), passage.start + start)
+    for number, passage in enumerate(passages, start=1):
+        for start, end in sentence_spans(passage.text):
+            key = (passage.doc_id, passage.start + start)
+            if key not in seen:
+                seen.add(key)
+                background = passage.start + start < spoke.get(passage.doc_id, passage.start if passage.start else 1 << 30)
+                found.append(Candidate(number, passage.text[start:end], passage.doc_id, passage.start + start, background))
+    return found
+
+
+def _share(words: list[str], sentence: str) -> float:
+    return len(set(words) & set(tokenize(sentence))) / len(words) if words else 0.0
+
+
+def _defines(question: Question, sentence: str) -> bool:
+    match = _DEFINED.match(question.text)
+    if not match:
+        return False
+    term = match.group(1).strip().lower().rstrip("s")
+    return bool(re.search(rf"\b{re.escape(term)}s?\b\s*(?:--|—|,|\(|is\b|are\b|refers?\b)", sentence, re.IGNORECASE))
+
+
+def asked_clause(text: str) -> str:
+    """The part of a question that asks: its last sentence ("I remember a trainable optimizer
+    modelled on ... What was it tested on?" asks "What was it tested on?")."""
+    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p]
+    return parts[-1] if parts else text
+
+
+def score(question: Question, found: list[Candidate], embedder: Embedder, settings: AnswerSettings) -> None:
+    """Set each candidate's score for ``question`` (see the module docstring)."""
+    if not found:
+        return
+    asks = embedder.encode_cached([question.text, asked_clause(question.text)])
+    sentences = embedder.encode_cached([display_text(c.text) for c in found], corpus=True)
+    similarity = np.maximum(sentences @ asks[0], sentences @ asks[1])
+    words = question.focus or question.terms
+    number_wanted = wants_number(question)
+    introduce = question.kind == "which" and not question.names
+    for candidate, sim in zip(found, similarity):
+        value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
+        if candidate.background:
+            value -= settings.background_penalty
+        if number_wanted and NUMBER.search(candidate.text):
+            value += settings.kind_bonus * (1 + bool(set(question.measured[-1:]) & set(tokenize(candidate.text))))
+        if introduce and _INTRODUCES.search(candidate.text):
+            value += settings.kind_bonus
+        if question.kind in ("finding", "comparison") and _RESULT.search(candidate.text):
+            value += settings.kind_bonus
+        elif question.kind == "list" and _RESULT.search(candidate.text):
+            value += settings.kind_bonus / 2
+        if question.kind == "definition" and _defines(question, candidate.text):
+            value += 2 * settings.kind_bonus
+        candidate.score = value
+
+
+def _best_per_paper(found: list[Candidate], question: Question) -> list[Candidate]:
+    """Each paper's best sentence, best first (not a background one, when the question asks
+    about the papers' own work and the paper has other sentences)."""
+    best: dict[str, Candidate] = {}
+    own_work = {c.doc_id for c in found if not c.background}
+    for candidate in found:
+        if question.kind in ABOUT_ITS_OWN_WORK and candidate.background and candidate.doc_id in own_work:
+            continue
+        if candidate.doc_id not in best or candidate.score > best[candidate.doc_id].score:
+            best[candidate.doc_id] = candidate
+    return sorted(best.values(), key=lambda c: -c.score)
+
+
+def _states_measure(question: Question, sentence: str) -> bool:
+    """Whether ``sentence`` gives a number for what a question measures ("175 billion parameters")."""
+    return bool(wants_number(question) and question.measured and NUMBER.search(sentence)
+                and question.measured[-1] in tokenize(sentence))
+
+
+def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, question: Question) -> list[Candidate]:
+    """A paper's best sentence, and up to ``max_sentences`` - 1 more that score within
+    ``paper_score_gap`` of it, are not background and share a content word with the question
+    (for a quantity, also hold a number). The best is one that gives a number for what the
+    question measures, when the paper has one; it comes first for a quantity or a "which"
+    question, else the sentences are in reading order."""
+    own = sorted((c for c in found if c.doc_id == doc_id), key=lambda c: -c.score)
+    if question.kind in ABOUT_ITS_OWN_WORK and any(not c.background for c in own):
+        own = [c for c in own if not c.background]  # "which model", "what did it find": never the background
+    stating = [c for c in own if _states_measure(question, c.text)]
+    best, words = (stating or own)[0], set(question.focus or question.terms)
+    floor = max(settings.min_sentence_similarity, best.score - settings.paper_score_gap)
+    extra = [c for c in own if c is not best and c.score >= floor and not c.background
+             and (not words or words & set(tokenize(c.text)))
+             and (question.kind != "quantity" or NUMBER.search(c.text))][: settings.max_sentences - 1]
+    if question.kind in ("quantity", "which"):
+        return [best] + sorted(extra, key=lambda c: c.position)
+    return sorted([best] + extra, key=lambda c: c.position)
+
+
+def _sides(question: Question, passages: list[Passage], ranked: list[Candidate]) -> list[Candidate]:
+    """The best sentence of each paper a comparison names (by its label, else by the name in its
+    text), in the question's order; the two best papers when it names fewer than two."""
+    best = {c.doc_id: c for c in ranked}
+    chosen: list[str] = []
+    for name in question.sides:
+        matches = [p.doc_id for p in passages if mentions(p.label, name)] or \
+                  [p.doc_id for p in passages if mentions(display_text(p.text), name)]
+        for doc_id in matches:
+            if doc_id not in chosen:
+                chosen.append(doc_id)
+                break
+    if len(chosen) < 2:
+        chosen += [c.doc_id for c in ranked if c.doc_id not in chosen][: 2 - len(chosen)]
+    return [best[d] for d in chosen if d in best]
+
+
+def compose(question: Question, passages: list[Passage], embedder: Embedder, settings: AnswerSettings) -> list[Line]:
+    """The answer's lines for ``question`` from ``passages``."""
+    found = candidates(passages)
+    if not found:
+        return []
+    score(question, found, embedder, settings)
+    paper = {p.doc_id: p for p in passages}
+    ranked = _best_per_paper(found, question)
+
+    def named_line(chosen: list[Candidate], always: bool = False) -> Line:
+        first = paper[chosen[0].doc_id]
+        return Line(chosen, first.label if always or first.named else "")
+
+    if question.kind == "list":  # the papers were chosen by relevance already (HybridRetriever.list_members)
+        return [named_line([c], always=True) for c in ranked]
+    if question.kind == "comparison":
+        return [named_line(_from_paper(c.doc_id, found, settings, question)[:2], always=True)
+                for c in _sides(question, passages, ranked)]
+    subject = subject_paper(question, passages)
+    lines = [named_line(_from_paper(subject, found, settings, question))]
+    others = [c for c in ranked if c.doc_id != subject and c.score >= ranked[0].score - settings.max_score_gap]
+    if others and question.kind not in ("which", "quantity", "definition"):
+        lines.append(named_line(_from_paper(others[0].doc_id, found, settings, question)[:1]))
+    return lines
+
+
+def render(lines: list[Line]) -> str:
+    """The answer text: each sentence as readable text with its ``[n]`` marker; a named line
+    starts with the paper's name (unless its first sentence already names it)."""
+    rendered = []
+    for line in lines:
+        body = " ".join(with_markers(display_text(inert_markers(c.text)), [c.number]) for c in line.sentences)
+        named = line.label and not mentions(body.split(",")[0], line.label)
+        rendered.append(f"{line.label}: {body}" if named else body)
+    return "\n".join(rendered)

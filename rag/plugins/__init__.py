@@ -1,0 +1,5 @@
+"""The built-in backends, each registered through the same hook a third-party plugin uses
+(``register_llms`` or ``register_embedders``): the ``extractive``, ``openai`` and
+``llamacpp`` answer backends, the ``torch`` and ``onnx`` embedding backends, and the
+test-only ``fake`` model, which the product never registers. The registries import these
+modules by name, so a missing optional dependency is an error only when its backend is used."""

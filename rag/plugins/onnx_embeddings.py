@@ -1,0 +1,120 @@
+"""The ONNX Runtime embedding backend: the sentence-transformers model exported once to ONNX
+(mean pooling and normalisation inside the graph), optionally quantised to int8, cached."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import EmbeddingModelError, missing_dependency
+from ..index.embeddings import Embedder, model_location
+from ..settings import EmbeddingSettings
+
+EXPORT_VERSION = 3
+
+
+def _cache_folder(settings: EmbeddingSettings) -> Path:
+    location = model_location(settings)
+    key = hashlib.sha1(f"{Path(location).resolve()}|{EXPORT_VERSION}".encode()).hexdigest()[:12]
+    return Path(settings.cache_dir).expanduser() / f"onnx-{Path(location).name}-{key}"
+
+
+def export_onnx(settings: EmbeddingSettings) -> Path:
+    """Export the model to ONNX (and int8) once; returns the file the backend runs."""
+    folder = _cache_folder(settings)
+    fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
+    wanted = int8 if settings.backend == "onnx-int8" else fp32
+    if wanted.exists():
+        return wanted
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+    except ImportError as error:
+        raise missing_dependency("torch", "core", "Exporting the ONNX embedding model") from error
+    location = model_location(settings)
+    if not fp32.exists():
+        tokenizer = AutoTokenizer.from_pretrained(location)
+        model = AutoModel.from_pretrained(location).eval()
+
+        class Pooled(torch.nn.Module):
+            def __init__(self, encoder):
+                super().__init__()
+                self.encoder = encoder
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                      token_type_ids=token_type_ids).last_hidden_state
+                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+        sample = tokenizer(["an example sentence"], return_tensors="pt")
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".onnx", delete=False) as handle:
+            partial = Path(handle.name)
+        torch.onnx.export(Pooled(model), tuple(sample[n] for n in names), str(partial),
+                          input_names=names, output_names=["embedding"], opset_version=17,
+                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}},
+                          dynamo=False)
+        os.replace(partial, fp32)  # readers never see a half-written file
+    if wanted == int8:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".onnx", delete=False) as handle:
+            partial = Path(handle.name)
+        # per-channel weights: cosine to fp32 0.993 on the seed passages, against 0.952 per-tensor
+        quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
+        os.replace(partial, int8)
+    return wanted
+
+
+class OnnxEmbedder(Embedder):
+    """Runs the exported model with ONNX Runtime on all cores."""
+
+    def __init__(self, settings: EmbeddingSettings) -> None:
+        super().__init__(settings)
+        try:
+            import onnxruntime
+            from transformers import AutoTokenizer
+        except ImportError as error:
+            raise missing_dependency("onnxruntime", "core", "The ONNX embedding backend") from error
+        try:
+            path = export_onnx(settings)
+            self.tokenizer = AutoTokenizer.from_pretrained(model_location(settings))
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = os.cpu_count() or 1
+            options.log_severity_level = 3
+            self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # noqa: BLE001
+            raise EmbeddingModelError(
+                f"Cannot prepare the {settings.backend} embedding backend: {error}. Delete "
+                f"{_cache_folder(settings)} to export again, or set RAG_EMBEDDINGS__BACKEND=torch."
+            ) from error
+        self.max_tokens = min(256, getattr(self.tokenizer, "model_max_length", 256) or 256)
+        self.dimension = int(self._encode(["dimension probe"], 1).shape[1])
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths: less padding
+        out = np.zeros((len(texts), getattr(self, "dimension", 0) or 1), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            rows = order[start:start + batch_size]
+            encoded = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True,
+                                     max_length=self.max_tokens, return_tensors="np")
+            feed = {name: encoded[name].astype(np.int64)
+                    for name in ("input_ids", "attention_mask", "token_type_ids")}
+            vectors = self.session.run(None, feed)[0]
+            if out.shape[1] != vectors.shape[1]:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+        return out
+
+
+def register_embedders(register: Callable[..., None]) -> None:
+    register("onnx", OnnxEmbedder)
+    register("onnx-int8", OnnxEmbedder)

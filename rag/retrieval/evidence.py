@@ -1,0 +1,164 @@
+"""Whether the retrieved passages state what a question asks, beyond being about its topic.
+
+A near miss is about a paper the corpus holds but asks for something its abstract does not
+say ("What learning rate was used to train Chinchilla?"): similarity finds the right paper,
+and only the words tell that the fact is missing. The checks, each giving the reason:
+
+* a name of several capitalised words ("Decision Transformer") must appear in a retrieved
+  passage (retrieval would have found it if the corpus held it);
+* numbers the question states ("beat Adam by 10%", "ten times faster") must be stated by the
+  paper it is about (the one that names what the question names, else the best retrieved);
+* a quantity ("how many layers") must be stated: the thing counted in a sentence of that
+  paper that holds a number;
+* an attribute abstracts often leave out (a year, a learning rate, the hardware, the
+  authors' lab), when it is what the question asks for, must be named by that paper;
+* the last two only when the question names its paper: without a name, a word missing from
+  the abstract is more likely a paraphrase than a near miss.
+* a claim ("which paper shows that ...") must be covered by that paper: its content words
+  (names and framing words left out), by IDF weight, at least ``min_focus_coverage``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..corpus.display import display_text
+from ..corpus.names import mentions, name_key, named_terms
+from ..corpus.text import sentences
+from ..index.lexical import LexicalIndex, tokenize
+from ..models import Passage
+from ..settings import RetrievalSettings
+from .questions import Question, is_question
+
+_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])")  # not the digits of a name (GPT-4o, 2D)
+NUMBER_WORDS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
+    "hundred": "100", "thousand": "1000",
+}
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+_MARK = re.compile(r"\(\s*\d+\s*\)")
+_MAGNITUDE = re.compile(r"\b(?:hundreds|thousands|millions?|billions?|trillions?|dozens)\b", re.IGNORECASE)
+_UNIT_WORDS = {"how many": "number of", "how much": "amount of"}
+# What a near miss asks for about a paper the corpus holds, and abstracts often leave out:
+# single words (stemmed) and phrases.
+ATTRIBUTES = frozenset(tokenize(
+    "year month schedule layers heads company lab laboratory institution affiliation university license "
+    "licence hardware gpus tpus resolution price dollars budget funding energy carbon emissions dropout "
+    "epochs vocabulary tokenizer speakers"
+))
+ATTRIBUTE_PHRASES = ("learning rate", "batch size", "context window", "context length", "weight decay",
+                     "random seed")
+# Two or more capitalised words, not where a sentence starts: "Decision Transformer".
+_PHRASE = re.compile(r"(?<![.?!:]\s)(?<!^)(?<![\w-])([A-Z][\w-]*(?:\s+[A-Z][\w-]*)+)")
+_CLAIM = re.compile(r"^\s*(?:which|what|does\s+any|is\s+there\s+a|do\s+any)\s+(?:\w+\s+){0,2}?"
+                    r"(?:paper|abstract|work|study)\s+(?:shows|finds|found|reports|demonstrates|claims|proves|says|"
+                    r"states|showed|reported|claimed)\b", re.IGNORECASE)  # singular: "which papers report" is a list
+
+
+def stated_numbers(text: str) -> set[str]:
+    """The numbers ``text`` states, written as digits (number words too: "ten" is 10); a bare
+    number in parentheses ("(3)", a footnote or a list mark) states nothing."""
+    text = _MARK.sub(" ", text)
+    found = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    return found | {NUMBER_WORDS[w.lower()] for w in _NUMBER_WORD.findall(text)}
+
+
+def _subject(question: Question, passages: list[Passage]) -> Passage:
+    """The passage of the paper the question is about: one whose text names what the
+    question names, else the best retrieved."""
+    for name in question.names:
+        key = name_key(name)
+        for passage in passages:
+            if key in name_key(f"{passage.label} {display_text(passage.text)}"):
+                return passage
+    return passages[0]
+
+
+def _paper_text(doc_id: str, passages: list[Passage]) -> str:
+    return " ".join(f"{p.title} {display_text(p.text)}" for p in passages if p.doc_id == doc_id)
+
+
+def weighted_coverage(words: list[str], text: str, lexical: LexicalIndex) -> float:
+    """The share of ``words`` (stemmed) that ``text`` holds, weighted by their IDF (1.0: all)."""
+    held = set(tokenize(text))
+    weights = {w: lexical.idf(w) for w in words}
+    total = sum(weights.values())
+    return sum(weight for w, weight in weights.items() if w in held) / total if total else 1.0
+
+
+def focus_coverage(question: Question, text: str, lexical: LexicalIndex) -> tuple[float, list[str]]:
+    """How much of the question's focus words ``text`` holds (see :func:`weighted_coverage`),
+    and the focus words it lacks."""
+    held = set(tokenize(text))
+    return weighted_coverage(question.focus, text, lexical), [w for w in question.focus if w not in held]
+
+
+def _phrase(question: Question, missing: list[str]) -> str:
+    """The words of the question that name what is missing, as the question wrote them."""
+    lowered = question.text.lower()
+    for cue, lead in _UNIT_WORDS.items():
+        match = re.search(rf"\b{cue}\s+([\w -]+?)(?:\s+(?:does|do|did|is|are|was|were|has|have|had|in|of|for)\b|\?|$)",
+                          lowered)
+        if match and question.kind == "quantity":
+            return f"{lead} {match.group(1).strip()}"
+    words = [w for w in re.findall(r"[\w-]+", question.text) if tokenize(w) and tokenize(w)[0] in missing]
+    return " ".join(dict.fromkeys(words)) or "what was asked"
+
+
+def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
+    """Whether ``paper`` has a sentence with a number about what ``question`` measures: one
+    naming the thing counted ("how many layers"), or, for an amount ("how much experience")
+    and whenever not ``strict``, one holding two of the question's content words."""
+    numbered = [set(tokenize(s)) for s in sentences(paper)
+                if _NUMBER.search(s) or _NUMBER_WORD.search(s) or _MAGNITUDE.search(s)]
+    if not numbered:
+        return False
+    head = question.measured[-1:]
+    if not head:
+        return True
+    if any(head[0] in words for words in numbered):
+        return True
+    lenient = question.counts is False or not strict
+    return lenient and any(len(words & set(question.focus)) >= 2 for words in numbered)
+
+
+def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
+             settings: RetrievalSettings, abstract_of=None) -> str | None:
+    """Why ``passages`` do not state what ``question`` asks, as a sentence; None when they may.
+    ``abstract_of(doc_id)`` gives a paper's whole abstract (default: its retrieved passages)."""
+    if not passages:
+        return None
+    retrieved = " ".join(f"{p.title} {p.label} {display_text(p.text)}" for p in passages)
+    if is_question(question.text):  # in a keyword query, neighbouring capitals need not be one name
+        unknown = [phrase for phrase in _PHRASE.findall(question.text)
+                   if not any(named_terms(word) for word in phrase.split()) and not mentions(retrieved, phrase)]
+        if unknown:
+            return f"The abstracts do not mention {' or '.join(unknown)}."
+    subject = _subject(question, passages)
+    name = subject.label or subject.title
+    if question.kind in ("list", "comparison"):  # about several papers: what one lacks another may state
+        absent = sorted(stated_numbers(question.text) - stated_numbers(retrieved))
+        return f"No abstract states {', '.join(absent)} in this connection." if absent else None
+    paper = display_text(abstract_of(subject.doc_id)) if abstract_of else _paper_text(subject.doc_id, passages)
+    paper = f"{subject.title} {paper}"
+    absent = sorted(stated_numbers(question.text) - stated_numbers(paper))
+    if absent:
+        return f"The abstracts mention {name} but not {', '.join(absent)} in this connection."
+    named = bool(question.names or question.sides)  # sure which paper is meant: a lexical miss can refuse
+    if question.kind == "quantity" and not _quantity_stated(question, paper, strict=named):
+        return f"The abstracts mention {name} but not its {_phrase(question, question.measured[-1:] or question.focus)}."
+    held = set(tokenize(paper))
+    asked_for = " ".join(question.asked)
+    asked = [w for w in question.asked if w in ATTRIBUTES and w not in held] if named else []
+    phrases = [p for p in ATTRIBUTE_PHRASES if named and " ".join(tokenize(p)) in asked_for
+               and p not in paper.lower()]
+    if phrases:
+        return f"The abstracts mention {name} but not its {phrases[0]}."
+    if asked:
+        return f"The abstracts mention {name} but not its {_phrase(question, asked)}."
+    if _CLAIM.search(question.text):
+        coverage, missing = focus_coverage(question, paper, lexical)
+        if coverage < settings.min_focus_coverage:
+            return f"No abstract makes that claim; the closest is {name}, which does not mention {_phrase(question, missing)}."
+    return None

@@ -1,0 +1,162 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank fusion,
+an optional cross-encoder reranker, and at most a few passages per paper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+
+from ..errors import EmbeddingModelError, QuestionError
+from ..index.engine import Engine
+from ..models import Passage
+from .filters import SearchFilter
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+Reranker = Callable[[str, list[str]], list[float]]
+
+
+@lru_cache(maxsize=2)
+def cross_encoder_reranker(model: str) -> Reranker:
+    """A reranker from a sentence-transformers cross-encoder (local folder or cached name)."""
+    from sentence_transformers import CrossEncoder
+
+    try:
+        encoder = CrossEncoder(model, device="cpu")
+    except Exception as error:  # noqa: BLE001
+        raise EmbeddingModelError(
+            f"Cannot load the reranker '{model}': {error}. Set RAG_RETRIEVAL__RERANKER to a "
+            "local cross-encoder folder, or unset it."
+        ) from error
+
+    def rerank(query: str, texts: list[str]) -> list[float]:
+        return [float(s) for s in encoder.predict([(query, t) for t in texts], show_progress_bar=False)]
+
+    return rerank
+
+
+class HybridRetriever:
+    """Ranks passages of an :class:`~rag.index.engine.Engine` for a query."""
+
+    def __init__(self, engine: Engine, reranker: Reranker | None = None) -> None:
+        self.engine = engine
+        self.settings = engine.settings.retrieval
+        if reranker is None and self.settings.reranker:
+            reranker = cross_encoder_reranker(self.settings.reranker)
+        self.reranker = reranker
+
+    def dense(self, query_vector: np.ndarray, n: int, flt: SearchFilter | None = None
+              ) -> list[tuple[int, float]]:
+        """``(row, cosine similarity)`` of the ``n`` nearest passages (passing ``flt``)."""
+        n = min(n, len(self.engine.rows))
+        if n == 0:
+            return []
+        where = flt.chroma_where() if flt else None
+        found = self.engine.passages.query(
+            query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"], where=where
+        )
+        return [
+            (self.engine.row_of[pid], 1.0 - float(d))
+            for pid, d in zip(found["ids"][0], found["distances"][0])
+        ]
+
+    def lexical(self, query: str, n: int, flt: SearchFilter | None = None) -> list[tuple[int, float]]:
+        """``(row, BM25 score)`` of the ``n`` best passages (passing ``flt``)."""
+        if not flt:
+            return self.engine.lexical.search(query, n)
+        rows = self.engine.rows
+        found = self.engine.lexical.search(query, len(rows))
+        return [(r, s) for r, s in found
+                if flt.matches(rows[r].collections, rows[r].categories, rows[r].authors, rows[r].year)][:n]
+
+    def rank(self, query: str, mode: Mode = "hybrid", rerank: bool | None = None,
+             flt: SearchFilter | None = None) -> tuple[list[int], dict[int, float], dict[int, float]]:
+        """Candidate rows best first, their scores and their cosine similarities. The reranker,
+        if any, is used unless ``rerank`` is False."""
+        if mode not in MODES:
+            raise QuestionError(f"Unknown retrieval mode '{mode}'; use one of {', '.join(MODES)}.")
+        n = self.settings.candidates
+        vector = self.engine.embedder.encode_one(query)
+        dense = self.dense(vector, n, flt) if mode != "bm25" else []
+        lexical = self.lexical(query, n, flt) if mode != "dense" else []
+        similarity = dict(dense)
+        if mode == "dense":
+            scores = dict(dense)
+        elif mode == "bm25":
+            scores = dict(lexical)
+        else:
+            scores = self._fuse(dense, lexical)
+        missing = [row for row in scores if row not in similarity]
+        if missing:
+            for row, sim in zip(missing, self.engine.embeddings_of(missing) @ vector):
+                similarity[row] = float(sim)
+        order = sorted(scores, key=lambda r: (-scores[r], r))
+        if self.reranker and order and rerank is not False:
+            reranked = self.reranker(query, [self.engine.rows[r].text for r in order])
+            scores = dict(zip(order, reranked))
+            order = sorted(order, key=lambda r: (-scores[r], r))
+        return order, scores, similarity
+
+    def _fuse(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]]) -> dict[int, float]:
+        """Reciprocal rank fusion. With ``fusion="paper"`` each ranking is first read as a
+        ranking of papers (a paper at the rank of its best passage), so a paper is not pushed up
+        or down by how many of its passages match; passages of one paper keep their own order."""
+        settings = self.settings
+        weighted = ((settings.dense_weight, dense), (settings.lexical_weight, lexical))
+        passage_score: dict[int, float] = {}
+        for weight, ranking in weighted:
+            for rank, (row, _) in enumerate(ranking):
+                passage_score[row] = passage_score.get(row, 0.0) + weight / (settings.rrf_k + rank + 1)
+        if settings.fusion == "passage":
+            return passage_score
+        paper_score: dict[str, float] = {}
+        for weight, ranking in weighted:
+            papers = dict.fromkeys(self.engine.rows[row].doc_id for row, _ in ranking)
+            for rank, doc in enumerate(papers):
+                paper_score[doc] = paper_score.get(doc, 0.0) + weight / (settings.rrf_k + rank + 1)
+        return {row: paper_score[self.engine.rows[row].doc_id] + score / 1000 for row, score in passage_score.items()}
+
+    def paper_similarity(self, query: str, doc_ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of ``query`` to each paper's vector (the mean of its passages')."""
+        if not doc_ids:
+            return {}
+        vector = self.engine.embedder.encode_one(query)
+        got = self.engine.papers.get(ids=list(doc_ids), include=["embeddings"])
+        return {pid: float(np.asarray(v, dtype=np.float32) @ vector) for pid, v in zip(got["ids"], got["embeddings"])}
+
+    def list_members(self, query: str, terms: list[str], passages: list[Passage]) -> list[Passage]:
+        """The passages of the papers that belong in a list answer: the best paper, and each
+        other whose whole abstract is within ``list_similarity_gap`` of the best paper's
+        similarity to the query and whose passages hold ``list_min_coverage`` of its words."""
+        from .evidence import weighted_coverage
+
+        order = list(dict.fromkeys(p.doc_id for p in passages))
+        similarity = self.paper_similarity(query, order)
+        best = max(similarity.values(), default=0.0)
+        keep = {order[0]} if order else set()
+        for doc_id in order[1:]:
+            text = " ".join(f"{p.title} {p.text}" for p in passages if p.doc_id == doc_id)
+            if (best - similarity.get(doc_id, -1.0) <= self.settings.list_similarity_gap
+                    and weighted_coverage(terms, text, self.engine.lexical) >= self.settings.list_min_coverage):
+                keep.add(doc_id)
+        return [p for p in passages if p.doc_id in keep]
+
+    def retrieve(self, query: str, k: int = 10, mode: Mode = "hybrid", rerank: bool | None = None,
+                 flt: SearchFilter | None = None) -> list[Passage]:
+        """The ``k`` best passages, at most ``max_passages_per_paper`` from one paper; only
+        from papers passing ``flt`` when that is given."""
+        order, scores, similarity = self.rank(query, mode, rerank, flt)
+        per_paper: dict[str, int] = {}
+        chosen: list[Passage] = []
+        for row_index in order:
+            row = self.engine.rows[row_index]
+            if per_paper.get(row.doc_id, 0) >= self.settings.max_passages_per_paper:
+                continue
+            per_paper[row.doc_id] = per_paper.get(row.doc_id, 0) + 1
+            chosen.append(self.engine.passage(row_index, scores[row_index], similarity[row_index]))
+            if len(chosen) >= k:
+                break
+        return chosen

@@ -1,0 +1,180 @@
+"""What kind of answer a question asks for, and what it asks about.
+
+Kinds: ``quantity`` (how many, how fast, what fraction...), ``list`` (which papers...),
+``comparison`` (how do X and Y differ), ``which`` (which model or method, what is it
+called), ``finding`` (what did a paper find or propose), ``definition`` (what is X),
+``yesno`` and ``general``. The rules read the question's wording only; they are checked on
+the labelled questions of ``evals/data`` (dev half).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..corpus.names import named_terms
+from ..index.lexical import tokenize
+
+Kind = Literal["quantity", "list", "comparison", "which", "finding", "definition", "yesno", "general"]
+
+_PLURAL_SUBJECT = (r"papers?|abstracts?|works?|articles?|studies|methods|approaches|models|systems|techniques|"
+                   r"algorithms|architectures|optimizers|networks|benchmarks|datasets|agents|entries|ones")
+_LIST = re.compile(
+    rf"^\s*(?:(?:which|what)\s+(?:other\s+|of\s+the\s+)?(?:{_PLURAL_SUBJECT})\b(?<!paper)(?<!abstract)(?<!work)(?<!article)"
+    r"|(?:please\s+)?list\b|name\s+(?:the|all|every)\b|(?:are\s+there|is\s+there)\s+(?:any\s+)?(?:papers|abstracts|works)"
+    r"|(?:find|show|give)\s+(?:me\s+)?(?:the\s+|all\s+)?(?:papers|abstracts|works)"
+    r"|papers?\s+(?:that|which|on|about|describing|using|proposing)|abstracts?\s+(?:that|which|on|about)"
+    r"|in\s+which\s+(?:papers|abstracts|works)|(?:which|what)\s+work\s+in\s+the\s+corpus"
+    r"|which\s+(?:[\w-]+\s+){0,3}(?:papers|abstracts|works|articles|studies)\b)",
+    re.IGNORECASE)
+_COMPARISON = re.compile(
+    r"\b(?:compare[ds]?|comparison|comparing|differ|differs|differed|difference|differences|different\s+from|"
+    r"versus|vs\.?|contrast|contrasting|in\s+common|both|whereas|relate\s+to|agree|disagree|than\s+the\s+earlier)\b"
+    r"|\band\b.*\beach\b",
+    re.IGNORECASE)
+_QUANTITY = re.compile(
+    r"\bhow\s+(?:many|much|fast|long|big|large|small|often|far|quickly|deep|wide|accurate|well|cheap|expensive)\b"
+    r"|\bwhat\s+(?:is\s+the\s+|was\s+the\s+|were\s+the\s+)?(?:fraction|percentage|percent|proportion|share|number|amount|"
+    r"size|accuracy|score|speed|rate|ratio|range|complexity|latency|cost|count|value|resolution)\b"
+    r"|\bhow\s+\w+\s+(?:times|fold)\b|\bwhat\s+(?:fvd|fid|mmlu|bleu)\b|\bby\s+how\s+much\b|\bup\s+to\s+how\b",
+    re.IGNORECASE)
+_MEASURE = re.compile(r"\b(?:accuracy|score|distance|error\s+rate|bit\s+width|width|latency|throughput|perplexity)\b",
+                      re.IGNORECASE)
+_ASKS = re.compile(r"\?\s*$|^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|does|do|did|can|could|has|"
+                   r"have|was|were|will|would|should)\b", re.IGNORECASE)  # a question, not a keyword query
+_HOW_OR_AUX = re.compile(r"^\s*(?:how|why|does|do|did|is|are|can|could|was|were|has|have)\b", re.IGNORECASE)
+_SIZE = re.compile(r"\bhow\s+(?:large|big|small)\s+(?:is|are|was|were)\b", re.IGNORECASE)
+_ASKED = re.compile(r"^\s*(?:(?:in|at|on|under|from|with|by|for)\s+)?(?:what|which|whose)\s+"
+                    r"(?:(?:is|was|are|were)\s+(?:the\s+)?)?((?:[\w-]+\s+){0,3}?[\w-]+)"
+                    r"(?=\s+(?:is|was|are|were|does|do|did|has|have|had|of|for|in|on|at|to|used|developed|"
+                    r"released|trained|written|made|built|achieve[sd]?|get[s]?|reach(?:es)?)\b|\s*\?)",
+                    re.IGNORECASE)
+_WHEN = re.compile(r"^\s*when\b|\bin\s+what\s+year\b", re.IGNORECASE)
+_YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|has|have|was|were|will|would|should)\b", re.IGNORECASE)
+_WHICH = re.compile(
+    r"^\s*(?:which|what)\s+(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|would|will)\b)"
+    r"(?:\w+[\s-]){0,3}?(?:model|method|system|optimi[sz]er|algorithm|architecture|benchmark|dataset|"
+    r"approach|agent|network|format|technique|estimator|framework|paper|abstract|work|unit|rule|function|name)\b"
+    r"|\bwhat\s+is\s+(?:it|this|the\s+\w+)\s+called\b|\bwhat\s+(?:is|was)\s+the\s+name\b|\bcalled\??$|\bnamed\??$",
+    re.IGNORECASE)
+_FINDING = re.compile(
+    r"\b(?:find|found|finds|show|shows|showed|shown|demonstrate[sd]?|conclude[sd]?|discover(?:ed|s)?|results?|"
+    r"learn(?:ed|t)?\s+about|propose[sd]?|introduce[sd]?|contribution|claim[s]?|report[s]?|observe[sd]?)\b",
+    re.IGNORECASE)
+_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?[\w\s-]{1,40}\??\s*$|define\b|what\s+does\s+.+\s+(?:mean|stand\s+for)\b)",
+    re.IGNORECASE)
+# Words that say what kind of answer is wanted, not what it is about.
+_FRAME_WORDS = frozenset(tokenize(
+    "paper papers abstract abstracts work works study studies article articles method methods approach approaches "
+    "model models system systems fraction percentage percent proportion share number amount value many much "
+    "fast long big large small often far quickly use used using uses propose proposed proposes introduce "
+    "introduced introduces find found finds show shows showed shown report reported reports compare compared "
+    "comparison differ difference different versus contrast both whereas name named called call list "
+    "mention mentions mentioned describe describes described discuss discusses discussed present presents "
+    "corpus question answer kind type approximately roughly exactly best first exist existing given one two "
+    "from per within across over under into onto upon via among between each every any some such it its they "
+    "their them there here also just only still yet whether author authors"
+))
+_QUANTITY_NOUN = re.compile(r"\bhow\s+(?:many|much)\s+((?:[\w-]+\s+){0,2}?[\w-]+?)(?:\s+(?:does|do|did|is|are|was|were|"
+                            r"has|have|had|can|could|will|would|went|in|of|for|on|at|to|the|it|they)\b|[?,.]|$)",
+                            re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question read for its kind (see the module docstring)."""
+
+    text: str
+    kind: Kind
+    names: list[str] = field(default_factory=list)
+    """Specific names it mentions (acronyms, names with digits or capitals)."""
+    terms: list[str] = field(default_factory=list)
+    """Its words (stemmed) without the words that only frame the question ("which papers", "how many")."""
+    focus: list[str] = field(default_factory=list)
+    """Those words without the names: what it asks about the things it names."""
+    measured: list[str] = field(default_factory=list)
+    """For a quantity: the stemmed words of what is measured ("how many parameters" → param)."""
+    counts: bool | None = None
+    """True for "how many" (a count of things), False for "how much" (an amount), else None."""
+    sides: list[str] = field(default_factory=list)
+    """The names it mentions, in order, with multi-word capitalised ones ("Neural Optimizer
+    Search"): for a comparison, its sides."""
+    asked: list[str] = field(default_factory=list)
+    """The stemmed words of what it asks for, right after its question word ("What learning
+    rate was used ..." asks for "learning rate"; "In what year ..." for "year")."""
+
+
+_CAPITALISED = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+|the\s+|for\s+)?[A-Z][\w-]*)*")
+_OPENERS = frozenset("what which who whom whose when where why how is are does do did can could has have was "
+                     "were will would should compare contrast describe explain list name tell give in on for "
+                     "according between both".split())
+
+
+def mentioned_names(text: str) -> list[str]:
+    """Capitalised words and runs of them ("Chinchilla", "Neural Optimizer Search") and other
+    specific names (acronyms, names with digits), in order, without question words."""
+    found: list[str] = []
+    for match in _CAPITALISED.finditer(text):
+        words = match.group(0).split()
+        while words and words[0].lower() in _OPENERS:
+            words = words[1:]
+        if words:
+            found.append(" ".join(words))
+    found += [n for n in named_terms(text) if not any(n in f for f in found)]
+    return list(dict.fromkeys(found))
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` is worded as a question (not keywords such as "Chinchilla compute-optimal")."""
+    return bool(_ASKS.search(text))
+
+
+def wants_number(question: "Question") -> bool:
+    """Whether the answer should state a number: a quantity, a date ("when"), or a comparison
+    of amounts ("how large is X compared with Y")."""
+    return question.kind == "quantity" or bool(_QUANTITY.search(question.text) or _WHEN.search(question.text))
+
+
+def question_kind(text: str) -> Kind:
+    """The kind of answer ``text`` asks for."""
+    if _LIST.search(text):
+        return "list"
+    if _COMPARISON.search(text):
+        return "comparison"
+    if _QUANTITY.search(text) or (_MEASURE.search(text) and is_question(text) and not _HOW_OR_AUX.match(text)):
+        return "quantity"
+    if _WHICH.search(text):
+        return "which"
+    if _YESNO.search(text):
+        return "yesno"
+    if _FINDING.search(text):
+        return "finding"
+    if _DEFINITION.search(text):
+        return "definition"
+    if not is_question(text):
+        return "finding"  # keywords ("Chinchilla compute-optimal"): what the paper on them found
+    return "general"
+
+
+def read_question(text: str) -> Question:
+    """``text`` read for its kind, names, focus words and measured quantity."""
+    kind = question_kind(text)
+    names = named_terms(text)
+    name_tokens = {t for n in names for t in tokenize(n)}
+    sides = mentioned_names(text)
+    name_tokens |= {t for side in sides for t in tokenize(side)}
+    terms = [t for t in dict.fromkeys(tokenize(text)) if t not in _FRAME_WORDS]
+    focus = [t for t in terms if t not in name_tokens]
+    measured: list[str] = []
+    counts = None
+    match = _QUANTITY_NOUN.search(text) if kind in ("quantity", "comparison") else None
+    if match:
+        measured = [t for t in tokenize(match.group(1)) if t not in _FRAME_WORDS]
+        counts = match.group(0).lower().split()[1] == "many"
+    elif _SIZE.search(text):
+        measured = tokenize("parameters")  # "how large is Gopher": a model's size is its parameter count
+    target = _ASKED.match(text)
+    asked = [t for t in tokenize(target.group(1)) if t not in _FRAME_WORDS] if target else []
+    return Question(text, kind, names, terms, focus, measured, counts, sides, asked)

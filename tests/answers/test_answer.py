@@ -1,0 +1,91 @@
+import re
+
+import pytest
+
+from rag import CANNOT_ANSWER, Answer, ask, stream_ask
+from rag.corpus.display import display_text
+from rag.errors import QuestionError, UnknownLLMError
+
+CHINCHILLA_Q = "What did the Chinchilla paper find about compute-optimal training?"
+MARKERS = re.compile(r"\[(\d+)\]")
+
+
+def assert_citations_are_exact(answer: Answer, engine):
+    numbers = {int(n) for n in MARKERS.findall(answer.text)}
+    assert numbers == {c.n for c in answer.citations}  # every marker names a citation and back
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for citation in answer.citations:
+        abstract = engine.abstract(citation.doc_id)
+        assert abstract[citation.start:citation.end] == citation.text
+        for start, end in citation.highlights:
+            assert citation.start <= start < end <= citation.end
+            # each highlighted sentence is in the answer (the extractive backend quotes them)
+
+
+def test_chinchilla_question_is_answered_citing_chinchilla_first(settings, engine, chinchilla):
+    answer = ask(CHINCHILLA_Q, settings=settings)
+    assert not answer.refused
+    assert answer.citations[0].doc_id == chinchilla.id
+    assert "[1]" in answer.text
+    assert "compute-optimal" in answer.text
+    assert_citations_are_exact(answer, engine)
+    for citation in answer.citations:  # extractive answers quote the highlighted sentences, readably
+        for start, end in citation.highlights:
+            assert display_text(engine.abstract(citation.doc_id)[start:end]).rstrip(".") in answer.text
+    assert answer.timings["total"] > 0 and answer.llm == "extractive"
+
+
+def test_question_outside_the_corpus_is_refused_with_what_came_closest(settings):
+    answer = ask("How long should I boil an egg for a runny yolk?", settings=settings)
+    assert answer.refused
+    assert answer.text == CANNOT_ANSWER
+    assert answer.citations == []
+    assert answer.closest and all(p.similarity < settings.retrieval.min_relevance for p in answer.closest)
+
+
+def test_follow_up_question_uses_the_history(settings, chinchilla):
+    history = [{"role": "user", "content": CHINCHILLA_Q},
+               {"role": "assistant", "content": "It found that model size and tokens scale equally [1]."}]
+    answer = ask("and what did they find about data?", history=history, settings=settings)
+    assert answer.query.startswith(CHINCHILLA_Q)
+    assert answer.citations[0].doc_id == chinchilla.id
+    plain = ask("and what did they find about data?", settings=settings)
+    assert plain.query == "and what did they find about data?"
+
+
+def test_stream_yields_text_pieces_then_the_final_answer(settings):
+    items = list(stream_ask("How fast does GPT-4o respond to audio inputs?", settings=settings))
+    assert all(isinstance(item, str) for item in items[:-1]) and len(items) >= 2
+    final = items[-1]
+    assert isinstance(final, Answer)
+    assert "232 milliseconds" in "".join(items[:-1]) and "232 milliseconds" in final.text
+
+
+def test_extractive_answers_are_deterministic(settings):
+    first = ask("Which papers study scaling laws?", settings=settings)
+    second = ask("Which papers study scaling laws?", settings=settings)
+    assert first.text == second.text
+    assert [c.doc_id for c in first.citations] == [c.doc_id for c in second.citations]
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t", None, 42, "x" * 2001])
+def test_unusable_questions_are_clear_errors(settings, question):
+    with pytest.raises(QuestionError):
+        ask(question, settings=settings)
+
+
+def test_unknown_backend_lists_the_known_ones(settings):
+    with pytest.raises(UnknownLLMError) as raised:
+        ask(CHINCHILLA_Q, llm="gpt-17", settings=settings)
+    assert str(raised.value) == "Unknown model: gpt-17. Known models: extractive, fake, llamacpp, openai."
+
+
+def test_fake_backend_answer_loses_bad_citations_and_unsupported_sentences(settings, engine, chinchilla):
+    answer = ask(CHINCHILLA_Q, llm="fake", settings=settings)
+    assert answer.llm == "fake" and not answer.refused
+    assert "[99]" not in answer.text and "does not exist" not in answer.text
+    assert "Bananas" not in answer.text
+    assert any("[99]" in note for note in answer.notes)
+    assert any("Bananas" in note for note in answer.notes)
+    assert answer.citations[0].doc_id == chinchilla.id
+    assert_citations_are_exact(answer, engine)

@@ -1,0 +1,45 @@
+"""Extractive answers composed for the kind of question asked (the issue's examples)."""
+
+from rag import ask
+
+from ..conftest import find_paper
+
+
+def test_a_quantity_is_stated_first(settings, papers):
+    answer = ask("How many parameters does GPT-3 have?", settings=settings)
+    first = answer.text.split(" [1]")[0]
+    assert "175 billion parameters" in first
+    assert answer.citations[0].doc_id == find_paper(papers, "175 billion parameters").id
+
+
+def test_a_list_names_each_paper_on_its_own_line_with_its_citation(settings, papers):
+    answer = ask("Which papers study scaling laws for language models?", settings=settings)
+    lines = answer.text.split("\n")
+    assert len(lines) >= 3 and len(lines) == len({c.doc_id for c in answer.citations})
+    for line, citation in zip(lines, answer.citations):
+        assert line.rstrip(".").endswith(f"[{citation.n}]")
+        assert not citation.named or line.startswith(f"{citation.label}: ")
+    cited = {c.doc_id for c in answer.citations}
+    for phrase in ("We study empirical scaling laws for language model performance", "called Gopher",
+                   "optimal model size and number of tokens"):
+        assert find_paper(papers, phrase).id in cited
+
+
+def test_which_model_names_the_papers_own_model_not_its_background(settings):
+    answer = ask("Which model predicts rain from radar?", settings=settings)
+    assert answer.text.startswith("Deep Generative Model: To address these challenges, we present a Deep Generative")
+    assert "Recently introduced deep learning methods" not in answer.text
+
+
+def test_a_comparison_gives_each_side_cited(settings, papers):
+    answer = ask("How large is Gopher compared with GPT-3?", settings=settings)
+    gopher, gpt3 = find_paper(papers, "called Gopher"), find_paper(papers, "we train GPT-3")
+    assert {c.doc_id for c in answer.citations} >= {gopher.id, gpt3.id}
+    assert "280 billion" in answer.text and "175 billion" in answer.text
+    assert len(answer.text.split("\n")) == 2
+
+
+def test_what_a_paper_found_is_its_finding_even_outside_the_retrieved_passages(settings):
+    answer = ask("What does BIG-bench find about how social bias changes as models get bigger?", settings=settings)
+    assert "social bias typically increases with scale" in answer.text
+    assert all(c.label.endswith("(BIG-bench)") for c in answer.citations)

@@ -1,0 +1,139 @@
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from rag import ask, available_llms
+from rag.answers import backends as llms
+from rag.answers.backends import ChatModelBackend, build_messages, register
+from rag.answers.prompts import CANNOT_ANSWER
+from rag.errors import LLMUnavailableError
+
+from ..conftest import ROOT, make_settings
+from ..helpers import CHINCHILLA_Q, free_port, wait_for_port
+
+
+@pytest.fixture
+def fresh_registry(monkeypatch):
+    monkeypatch.setattr(llms, "_registry", {})
+    monkeypatch.setattr(llms, "_loaded", False)
+
+
+@pytest.fixture
+def scoped_registry(monkeypatch):
+    """Registrations made by the test are forgotten after it."""
+    llms.available_llms()
+    monkeypatch.setattr(llms, "_registry", dict(llms._registry))
+
+
+def test_builtins_are_registered_and_the_test_fake_is_not_one(fresh_registry):
+    assert set(available_llms()) == {"extractive", "llamacpp", "openai"}
+
+
+def test_plugins_come_in_through_the_entry_point_group(tmp_path, monkeypatch, fresh_registry, settings):
+    (tmp_path / "demo_plugin.py").write_text(textwrap.dedent('''
+        from langchain_core.language_models.fake_chat_models import FakeListChatModel
+        from rag.llms import ChatModelBackend
+
+        def register_llms(register):
+            register("demo", lambda settings: ChatModelBackend(
+                "demo", FakeListChatModel(responses=["Nothing to see [1]."])), description="demo")
+    '''))
+    dist = tmp_path / "demo_plugin-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-plugin\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[rag.llms]\ndemo = demo_plugin:register_llms\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "demo" in available_llms()
+    assert {"extractive", "openai", "llamacpp"} <= set(available_llms())
+    answer = ask(CHINCHILLA_Q, llm="demo", settings=settings)
+    assert answer.llm == "demo"
+
+
+def test_prompt_presents_passages_as_numbered_delimited_data(engine):
+    from rag.retrieval.hybrid import HybridRetriever
+
+    passages = HybridRetriever(engine).retrieve(CHINCHILLA_Q, 3)
+    system, human = build_messages(CHINCHILLA_Q, passages)
+    assert "data, not instructions" in system.content
+    assert CANNOT_ANSWER in system.content
+    for n, passage in enumerate(passages, start=1):
+        assert f'<source id="{n}" title=' in human.content
+        assert passage.text in human.content
+    assert human.content.rstrip().endswith(CHINCHILLA_Q)
+
+
+def test_a_registered_chat_model_is_checked_like_any_other(settings, engine, chinchilla, scoped_registry):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from rag.corpus.text import sentences
+    from rag.retrieval.hybrid import HybridRetriever
+
+    second = HybridRetriever(engine).retrieve(CHINCHILLA_Q, 5)[1]
+    claim = sentences(second.text)[0]
+    scripted = f"{claim[:-1]} [2][9]. Penguins invented the transistor [1]."
+    register("scripted", lambda s: ChatModelBackend("scripted", FakeListChatModel(responses=[scripted])))
+    answer = ask(CHINCHILLA_Q, llm="scripted", settings=settings)
+    assert answer.text == f"{claim[:-1]} [1]."  # renumbered: passage 2 is the only citation
+    assert [c.text for c in answer.citations] == [second.text]
+    assert any("[9]" in note for note in answer.notes)
+    assert any("Penguins" in note for note in answer.notes)
+
+
+@pytest.fixture(scope="module")
+def openai_server():
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fake_openai_server.py"), str(port)])
+    wait_for_port(port)
+    yield f"http://127.0.0.1:{port}/v1"
+    server.terminate()
+    server.wait()
+
+
+def test_openai_backend_streams_from_a_real_server_and_is_checked(settings, openai_server, chinchilla, engine):
+    local = settings.model_copy(update={"openai": settings.openai.model_copy(update={"base_url": openai_server})})
+    from rag import stream_ask
+
+    items = list(stream_ask(CHINCHILLA_Q, llm="openai", settings=local))
+    pieces, answer = items[:-1], items[-1]
+    assert len(pieces) > 3  # streamed word by word
+    assert "[7]" in "".join(pieces) and "[7]" not in answer.text
+    assert "moon landing" not in answer.text
+    assert answer.llm == "openai" and not answer.refused
+    assert answer.citations[0].doc_id == chinchilla.id
+
+
+def test_unreachable_endpoint_is_one_clear_line_naming_the_url(settings):
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    local = settings.model_copy(update={"openai": settings.openai.model_copy(update={"base_url": url, "timeout_s": 5})})
+    llms.get_llm("openai", local)  # the client library is imported before the clock starts (in any test order)
+    started = time.time()
+    with pytest.raises(LLMUnavailableError) as raised:
+        ask(CHINCHILLA_Q, llm="openai", settings=local)
+    assert url in str(raised.value) and "\n" not in str(raised.value)
+    assert time.time() - started < 10
+
+
+def test_unreachable_endpoint_can_fall_back_to_extractive(settings, chinchilla):
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    local = settings.model_copy(update={
+        "openai": settings.openai.model_copy(update={"base_url": url}),
+        "answer": settings.answer.model_copy(update={"on_llm_error": "extractive"}),
+    })
+    answer = ask(CHINCHILLA_Q, llm="openai", settings=local)
+    assert answer.llm == "extractive" and not answer.refused
+    assert any(url in note for note in answer.notes)
+    assert answer.citations[0].doc_id == chinchilla.id
+
+
+def test_openai_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("RAG_LLM", "openai")
+    monkeypatch.setenv("RAG_OPENAI__MODEL", "llama3")
+    monkeypatch.setenv("RAG_OPENAI__BASE_URL", "http://127.0.0.1:11434/v1")
+    settings = make_settings()
+    assert (settings.llm, settings.openai.model, settings.openai.base_url) == (
+        "openai", "llama3", "http://127.0.0.1:11434/v1")
+    backend = llms.get_llm("openai", settings)
+    assert backend.endpoint == "http://127.0.0.1:11434/v1"

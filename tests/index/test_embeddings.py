@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from rag.evaluation import evaluate, load_dataset
+from rag.index.embeddings import get_embedder, model_label
+from rag.settings import EmbeddingSettings, PassageSettings
+
+from ..conftest import ROOT, SEEDS, make_settings
+
+
+@pytest.fixture(scope="module")
+def int8():
+    return get_embedder(EmbeddingSettings(backend="onnx-int8"))
+
+
+def test_int8_backend_gives_normalised_vectors_close_to_torch(int8, papers):
+    from rag.corpus.chunking import chunk_paper
+
+    texts = [c.text for p in papers[:8] for c in chunk_paper(p, PassageSettings())]
+    reference = get_embedder(EmbeddingSettings(backend="torch")).encode(texts)
+    vectors = int8.encode(texts)
+    assert vectors.shape == reference.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert (vectors * reference).sum(axis=1).min() > 0.97
+    # dynamic quantisation scales activations per batch, so a text's vector depends slightly on
+    # its batch-mates; the same batch always gives the same vectors
+    alone = int8.encode(texts[:3])
+    assert (alone * vectors[:3]).sum(axis=1).min() > 0.98
+    assert np.array_equal(int8.encode(texts[:3]), alone)
+
+
+def test_backend_is_part_of_the_manifest_label():
+    assert model_label(EmbeddingSettings(backend="onnx-int8")).endswith("[onnx-int8]")
+    assert "[" not in model_label(EmbeddingSettings(backend="torch"))
+
+
+def test_int8_keeps_retrieval_quality_within_001_of_torch(int8):
+    dataset = load_dataset(ROOT / "evals" / "data", corpus=SEEDS)
+    scores = {}
+    for backend in ("torch", "onnx-int8"):
+        settings = make_settings(embeddings=EmbeddingSettings(backend=backend))
+        scores[backend] = evaluate(dataset, settings, split="all", answers=False)["retrieval"]
+    for retriever in ("dense", "hybrid"):
+        for metric in ("mrr@10", "recall@5"):
+            assert scores["onnx-int8"][retriever][metric] >= scores["torch"][retriever][metric] - 0.01, \
+                (retriever, metric, scores)

@@ -1,0 +1,130 @@
+import json
+import shutil
+
+import pytest
+
+from rag.corpus.reader import load_corpus
+from rag.errors import IndexMissingError, IndexOutdatedError
+from rag.index import builder
+from rag.index.engine import Engine
+from rag.index.indexer import CHUNKER_VERSION, build_index, ensure_index
+from rag.index.store import BUILD_PREFIX, LocalEmbeddingFunction, Store
+from rag.retrieval.hybrid import HybridRetriever
+from rag.settings import PassageSettings
+
+from ..conftest import SEEDS, make_settings
+
+QUESTION = "What did the Chinchilla paper find about compute-optimal training?"
+
+
+def test_manifest_records_what_built_the_index(engine, settings):
+    manifest = Store(settings).read_manifest()
+    assert manifest == engine.manifest
+    assert manifest["embedding_model"].startswith("all-MiniLM-L6-v2")
+    assert manifest["dimension"] == 384
+    assert manifest["passages"] == {**settings.passages.model_dump(), "chunker_version": CHUNKER_VERSION}
+    assert manifest["papers"] == 35
+    assert manifest["passage_count"] == len(engine.rows) > 35
+    assert len(manifest["corpus_fingerprint"]) == 24
+
+
+def test_collections_use_our_embedding_function_never_chromas_default(engine):
+    assert isinstance(engine.passages._embedding_function, LocalEmbeddingFunction)
+    # querying by text goes through our model, not a downloaded ONNX one
+    found = engine.passages.query(query_texts=[QUESTION], n_results=1)
+    assert found["ids"][0]
+
+
+def test_up_to_date_index_is_not_rebuilt(engine, settings):
+    assert ensure_index(settings) == engine.manifest
+
+
+def test_changed_settings_or_corpus_rebuild_or_raise_a_clear_error(tmp_path, engine, settings):
+    index_dir = tmp_path / "index"
+    shutil.copytree(settings.index_dir, index_dir)
+    strict = make_settings(corpus=SEEDS, index_dir=index_dir, auto_build=False,
+                           passages=PassageSettings(sentences=2))
+    with pytest.raises(IndexOutdatedError, match="rag index"):
+        ensure_index(strict)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "extra.jsonl").write_text('{"id": "new1", "title": "New", "abstract": "A new paper on cats."}\n')
+    changed = make_settings(corpus=corpus, index_dir=index_dir)
+    manifest = ensure_index(changed)
+    assert manifest["papers"] == 36
+    assert manifest["passages_collection"] != engine.manifest["passages_collection"]
+    with pytest.raises(IndexMissingError, match="rag index"):
+        ensure_index(make_settings(corpus=SEEDS, index_dir=tmp_path / "empty", auto_build=False))
+
+
+def _extra_papers(n: int) -> str:
+    topics = ["graph neural networks", "protein folding", "speech recognition", "robot grasping",
+              "weather forecasting", "music generation", "code search", "chip placement"]
+    return "".join(
+        json.dumps({"id": f"extra{i}", "title": f"Extra paper {i}",
+                    "abstract": f"We study {topics[i % len(topics)]} with method number {i}. "
+                                f"Our approach improves results on benchmark {i * 7}. It is simple."}) + "\n"
+        for i in range(n))
+
+
+def test_interrupted_build_leaves_the_live_index_answering_then_resumes(tmp_path, monkeypatch):
+    monkeypatch.setattr(builder, "PAPERS_PER_STEP", 32)
+    local = make_settings(corpus=SEEDS, index_dir=tmp_path / "index")
+    before = build_index(local)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "extra.jsonl").write_text(_extra_papers(40))
+    grown = make_settings(corpus=corpus, index_dir=tmp_path / "index")
+
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index(grown, progress=interrupt)
+    store = Store(local)
+    assert store.read_manifest() == before
+    assert store.read_manifest("pending") is not None
+    top = HybridRetriever(Engine(local)).retrieve(QUESTION, 1)[0]
+    assert "compute-optimal" in top.text or "chinchilla" in top.text
+
+    after = build_index(grown)
+    assert after["papers"] == 75
+    assert after["resumed"] == 32  # the first step of the interrupted build is kept
+    assert after["resumed"] + after["reused"] + after["embedded"] == 75
+    assert after["embedded"] <= 40  # seed papers are never embedded again
+    assert store.read_manifest("pending") is None
+    builds = {n for n in store.collection_names() if n.startswith(BUILD_PREFIX)}
+    assert builds == {after["passages_collection"], after["papers_collection"]}
+
+
+def test_incremental_update_embeds_only_what_changed(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index")
+    first = ensure_index(settings)
+    assert first["embedded"] == 35
+    assert ensure_index(settings) == first  # unchanged: nothing to do
+    (corpus / "extra.jsonl").write_text(_extra_papers(2))
+    added = ensure_index(settings)
+    assert (added["papers"], added["embedded"], added["reused"]) == (37, 2, 35)
+    (corpus / "extra.jsonl").write_text(_extra_papers(2).replace("It is simple.", "It is new."))
+    changed = ensure_index(settings)
+    assert (changed["embedded"], changed["reused"]) == (2, 35)
+    (corpus / "extra.jsonl").unlink()
+    removed = ensure_index(settings)
+    assert (removed["papers"], removed["embedded"], removed["reused"]) == (35, 0, 35)
+    engine = Engine(settings)
+    assert not [row for row in engine.rows if row.doc_id.startswith("extra")]  # BM25 follows too
+    assert engine.lexical.search("protein folding", 5) == [] or all(
+        not engine.rows[r].doc_id.startswith("extra") for r, _ in engine.lexical.search("protein folding", 5))
+
+
+def test_damaged_manifest_means_rebuild_not_a_wrong_answer(tmp_path):
+    local = make_settings(corpus=SEEDS, index_dir=tmp_path / "index")
+    build_index(local)
+    store = Store(local)
+    store.collection("rag_manifest").upsert(ids=["live"], documents=["{not json"], embeddings=[[1.0]])
+    assert store.read_manifest() is None
+    with pytest.raises(IndexMissingError):
+        ensure_index(local.model_copy(update={"auto_build": False}))
+    assert ensure_index(local)["papers"] == len(load_corpus(SEEDS))

@@ -1,0 +1,37 @@
+"""Reading a question: its kind, what it names and what it measures (dev-half examples)."""
+
+import pytest
+
+from rag.retrieval.questions import is_question, read_question, wants_number
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("How many parameters does GPT-3 have?", "quantity"),
+    ("What fraction of HumanEval problems does Codex solve with a single sample?", "quantity"),
+    ("Chinchilla MMLU accuracy?", "quantity"),
+    ("Which papers report experiments on CIFAR-10?", "list"),
+    ("list the papers that introduce a model from OpenAI's GPT family", "list"),
+    ("Which papers compare against AI21's Jurassic-1 model?", "list"),
+    ("How large is Gopher compared with GPT-3?", "comparison"),
+    ("How were the precipitation nowcasting model and the GAN video-prediction model each evaluated?", "comparison"),
+    ("Which model predicts rain from radar?", "which"),
+    ("What did the Chinchilla paper find about compute-optimal training?", "finding"),
+    ("What is precipitation nowcasting?", "definition"),
+    ("Does 16-bit Flexpoint training require retuning model hyperparameters?", "yesno"),
+    ("How does word error rate change as training data grows?", "general"),
+    ("Chinchilla compute-optimal", "finding"),
+])
+def test_the_kind_of_answer_a_question_asks_for(text, kind):
+    assert read_question(text).kind == kind
+
+
+def test_what_a_question_names_counts_and_frames():
+    question = read_question("How many GPUs did OpenAI Five's distributed training system use?")
+    assert question.measured == ["gpus"] and question.counts is True
+    assert "OpenAI Five" in question.sides
+    assert "which" not in question.terms and "papers" not in read_question("Which papers study GANs?").terms
+    sides = read_question("Backprop Evolution and Neural Optimizer Search both discover update equations. "
+                          "What search procedure does each use?").sides
+    assert sides[:2] == ["Backprop Evolution", "Neural Optimizer Search"]
+    assert wants_number(read_question("When did OpenAI Five beat the Dota 2 world champions?"))
+    assert not is_question("GAN-TTS DeepSpeech Distance") and is_question("what is GAN-TTS")
