@@ -27,13 +27,13 @@ from .errors import (
     StoreUnavailableError,
     UnknownLLMError,
 )
-from .models import Answer, Citation, Paper, Passage
+from .models import Answer, Citation, Paper, Passage, Progress
 from .retrieval.filters import SearchFilter
 from .settings import Settings
 
 __all__ = [
     "ask", "search", "stream_ask", "build_index", "load_corpus", "available_llms", "get_llm",
-    "register", "Answer", "Citation", "Passage", "Paper", "Settings", "SearchFilter", "CANNOT_ANSWER",
+    "register", "Answer", "Citation", "Passage", "Paper", "Progress", "Settings", "SearchFilter", "CANNOT_ANSWER",
     "RagError", "QuestionError", "CorpusError", "CorpusWarning", "IndexMissingError",
     "IndexOutdatedError", "StoreUnavailableError", "EmbeddingModelError", "UnknownLLMError",
     "LLMUnavailableError", "MissingDependencyError", "HybridRetriever", "RagRetriever",

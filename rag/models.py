@@ -98,3 +98,12 @@ class Answer(BaseModel):
     timings: dict[str, float] = Field(
         default_factory=dict, description="Seconds spent per stage (retrieve, answer, total)."
     )
+
+
+class Progress(BaseModel):
+    """What :func:`rag.stream_ask` is doing before the answer's first words (``progress=True``)."""
+
+    stage: str = Field(description="'rewriting': a model makes a follow-up standalone; "
+                                   "'reading': the passages below are being read.")
+    message: str = Field(description="One line for a person.")
+    passages: list[Passage] = Field(default_factory=list, description="The passages the answer is written from.")

@@ -191,6 +191,16 @@ class LlamaCppSettings(_Section):
     )
     threads: int = Field(0, ge=0, le=512, description="CPU threads; 0: one per core this process may use.")
     max_tokens: int = Field(256, ge=1, le=8192, description="Most tokens in a generated answer.")
+    passages: int = Field(
+        3, ge=0, le=50,
+        description="Most passages the model reads, the most relevant first (a small model reads "
+        "fewer better); 0: all that fit the context.",
+    )
+    sentences: int = Field(
+        2, ge=0, le=20,
+        description="Each passage the model reads is cut to this many neighbouring sentences "
+        "around its most relevant one; 0: whole passages.",
+    )
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 is greedy (repeatable).")
     seed: int = Field(0, ge=0, description="Random seed for sampling when temperature is above 0.")
     max_seconds: float = Field(

@@ -15,7 +15,15 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from rag import Answer, QuestionError, RagError, Settings, UnknownLLMError, stream_ask  # noqa: E402
+from rag import (  # noqa: E402
+    Answer,
+    Progress,
+    QuestionError,
+    RagError,
+    Settings,
+    UnknownLLMError,
+    stream_ask,
+)
 from rag.answers.backends import describe_llms  # noqa: E402
 from rag.answers.pipeline import MAX_K  # noqa: E402
 from rag.index.engine import get_engine  # noqa: E402
@@ -93,8 +101,11 @@ def respond(question: object, llm: object, k: object, collections: object, categ
             filters.update(year_from=_as_year(year_from), year_to=_as_year(year_to))
         history = [{"role": "user", "content": t.question} for t in turns if t.answered]
         for item in stream_ask(question, k=_as_k(k), llm=llm, history=history, filters=filters,  # type: ignore[arg-type]
-                               settings=settings):
-            if isinstance(item, Answer):
+                               settings=settings, progress=True):
+            if isinstance(item, Progress):  # a local model may take seconds before its first word
+                pending[-1] = Turn(shown, draft_html(item.message + " …"), answered=False)
+                yield chat_messages(pending), gr.skip(), "", turns
+            elif isinstance(item, Answer):
                 engine = get_engine(settings)
                 abstracts = {c.doc_id: engine.abstract(c.doc_id) for c in item.citations}
                 done = turns + [Turn(item.question, answer_html(item))]

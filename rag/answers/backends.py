@@ -24,11 +24,20 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Protocol
 
+from ..corpus.display import display_text
 from ..errors import LLMUnavailableError, RagError, UnknownLLMError
 from ..models import Passage
+from ..retrieval.conversation import resolves_follow_up
 from ..settings import Settings
-from .citations import inert_markers
-from .prompts import CANNOT_ANSWER, SOURCE_TEMPLATE, SOURCES_PROMPT, SYSTEM_PROMPT
+from .citations import MARKER, inert_markers, is_refusal
+from .prompts import (
+    CONDENSE_EXAMPLE,
+    CONDENSE_PROMPT,
+    CONDENSE_SYSTEM_PROMPT,
+    SOURCE_TEMPLATE,
+    SOURCES_PROMPT,
+    SYSTEM_PROMPT,
+)
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "rag.llms"
@@ -104,6 +113,7 @@ def get_llm(name: str, settings: Settings | None = None) -> AnswerBackend:
     return _registry[name].factory(settings or Settings())
 
 
+_QUESTION_WORDS = frozenset("what which who whom whose when where why how is are does do did can could has have was were".split())
 _DELIMITER = re.compile(r"<(/?)(source)", re.IGNORECASE)
 
 
@@ -113,10 +123,12 @@ def _inert(text: str) -> str:
 
 
 def format_sources(passages: list[Passage]) -> str:
-    """The passages as numbered, delimited sources for a prompt; a passage cannot fake the
-    delimiters (``</source>`` inside one becomes ``[/source>``)."""
+    """The passages as numbered, delimited sources for a prompt, named by their papers' labels,
+    LaTeX readable; a passage cannot fake the delimiters (``</source>`` inside one becomes
+    ``[/source>``)."""
     return "\n".join(
-        SOURCE_TEMPLATE.format(n=n, title=_inert(p.title).replace('"', "'"), text=_inert(p.text))
+        SOURCE_TEMPLATE.format(n=n, title=_inert(p.label or p.title).replace('"', "'"),
+                               text=_inert(display_text(p.text)))
         for n, p in enumerate(passages, start=1)
     )
 
@@ -126,9 +138,7 @@ def build_messages(question: str, passages: list[Passage]):
     from langchain_core.prompts import ChatPromptTemplate
 
     prompt = ChatPromptTemplate.from_messages([("system", SYSTEM_PROMPT), ("human", SOURCES_PROMPT)])
-    return prompt.format_messages(
-        cannot_answer=CANNOT_ANSWER, sources=format_sources(passages), question=question
-    )
+    return prompt.format_messages(sources=format_sources(passages), question=question)
 
 
 class ChatModelBackend:
@@ -144,6 +154,24 @@ class ChatModelBackend:
     def call_options(self) -> dict:
         """Extra keyword arguments for the chat model's ``stream`` (per answer)."""
         return {}
+
+    def condense(self, previous: str, question: str) -> str | None:
+        """``question`` rewritten by the model as a standalone question, using ``previous``;
+        None when the model fails or its rewrite drops a word of the follow-up or resolves nothing."""
+        example, rewrite = CONDENSE_EXAMPLE
+        messages = [("system", CONDENSE_SYSTEM_PROMPT), ("human", example), ("ai", rewrite),
+                    ("human", CONDENSE_PROMPT.format(previous=previous, question=question))]
+        try:
+            reply = self.chat_model.invoke(messages, **self.call_options())
+        except Exception:  # noqa: BLE001 - the rule-based rewrite stands in
+            log.debug("the follow-up rewrite failed", exc_info=True)
+            return None
+        text = reply.content if isinstance(reply.content, str) else ""
+        line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+        line = line.removeprefix("Standalone question:").strip().strip('"')
+        asks = line.endswith("?") or line.split(" ", 1)[0].lower() in _QUESTION_WORDS
+        usable = asks and 3 <= len(line.split()) <= 60 and not MARKER.search(line) and not is_refusal(line)
+        return line if usable and resolves_follow_up(line, question, previous) else None
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
         try:

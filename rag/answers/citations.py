@@ -24,6 +24,7 @@ from .factcheck import unsupported_facts
 from .prompts import CANNOT_ANSWER
 
 MARKER = re.compile(r"\[(\d{1,4}(?:\s*[,;]\s*\d{1,4})*)\]")
+_TRAILING_MARKERS = re.compile(r"([.!?])\s*((?:\[\d{1,4}(?:\s*[,;]\s*\d{1,4})*\]\s*)+)(?=\s|$)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
 _FOLDED_REFUSAL = re.sub(r"\W+", " ", CANNOT_ANSWER.lower()).strip()
 
@@ -87,7 +88,7 @@ def _claims(raw: str, passages: list[Passage], notes: list[str]) -> list[tuple[i
     """(line, sentence without markers, valid cited numbers) of every sentence of ``raw``."""
     claims = []
     for line_number, line in enumerate(raw.split("\n")):
-        text = normalize_text(line)
+        text = _TRAILING_MARKERS.sub(r" \2\1", normalize_text(line))  # "... parameters. [1]" cites that sentence
         for start, end in sentence_spans(text):
             sentence = text[start:end]
             numbers = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
@@ -130,7 +131,9 @@ def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshol
         supported = [n for n in cited if support.get(n - 1, -1.0) >= threshold]
         for n in set(cited) - set(supported):
             notes.append(f"removed citation [{n}] from '{claim[:60]}': the passage does not support it")
-        missing = unsupported_facts(claim, [passages[n - 1] for n in supported]) if generative and supported else []
+        cited_papers = {passages[n - 1].doc_id for n in supported}
+        missing = unsupported_facts(claim, [passages[n - 1] for n in supported],
+                                    [p for p in passages if p.doc_id in cited_papers]) if generative and supported else []
         if missing:
             notes.append(f"dropped '{claim[:60]}': its sources do not state {', '.join(missing)}")
             continue

@@ -223,3 +223,31 @@ def render(lines: list[Line]) -> str:
         named = line.label and not mentions(body.split(",")[0], line.label)
         rendered.append(f"{line.label}: {body}" if named else body)
     return "\n".join(rendered)
+
+
+def focus_passages(question: Question, passages: list[Passage], embedder: Embedder, settings: AnswerSettings,
+                   count: int, sentences: int) -> list[Passage]:
+    """At most ``count`` passages (0: all), those holding the best sentences first, each cut to
+    ``sentences`` neighbouring sentences (0: whole) around its best one: what a small model
+    should read. A cut passage is still an exact span of its abstract."""
+    found = candidates(passages)
+    if not found:
+        return passages
+    score(question, found, embedder, settings)
+    best: dict[int, Candidate] = {}
+    for candidate in found:
+        if candidate.number not in best or candidate.score > best[candidate.number].score:
+            best[candidate.number] = candidate
+    chosen = sorted(best.values(), key=lambda c: -c.score)[: count or None]
+    kept = []
+    for top in chosen:
+        passage = passages[top.number - 1]
+        if sentences:
+            spans = sentence_spans(passage.text)
+            at = next(i for i, (a, _) in enumerate(spans) if passage.start + a == top.position)
+            first = max(0, min(at - (sentences - 1) // 2, len(spans) - sentences))
+            start, end = spans[first][0], spans[min(len(spans), first + sentences) - 1][1]
+            passage = passage.model_copy(update={"text": passage.text[start:end], "start": passage.start + start,
+                                                 "end": passage.start + end})
+        kept.append(passage)
+    return kept

@@ -23,13 +23,18 @@ def _names(text: str) -> set[str]:
     return {name_key(n) for n in named_terms(text)}
 
 
-def unsupported_facts(claim: str, sources: list[Passage]) -> list[str]:
-    """The numbers and names of ``claim`` that none of ``sources`` (their text, title or
-    label) states; empty when every fact is found."""
+def unsupported_facts(claim: str, sources: list[Passage], papers: list[Passage] | None = None) -> list[str]:
+    """The numbers of ``claim`` that none of ``sources`` states, and its names that neither
+    they nor the other passages of their ``papers`` state (a name is the paper's, a number the
+    passage's); empty when every fact is found."""
     claim = _ENUMERATOR.sub("", claim)
-    known = " ".join(f"{p.text} {display_text(p.text)} {p.title} {p.label}" for p in sources)
-    numbers, names = _numbers(known), _names(known)
-    words = {name_key(w) for w in re.findall(r"[\w.\-']+", known)}
+
+    def joined(passages: list[Passage]) -> str:
+        return " ".join(f"{p.text} {display_text(p.text)} {p.title} {p.label}" for p in passages)
+
+    numbers = _numbers(joined(sources))
+    context = joined(sources + (papers or []))
+    names, words = _names(context), {name_key(w) for w in re.findall(r"[\w.\-']+", context)}
     missing = [n for n in sorted(_numbers(claim)) if n not in numbers]
     stated = names | words | {w.rstrip("s") for w in words}
     claimed = named_terms(claim) + [w for w in _CAPITALISED.findall(claim) if not named_terms(w)]

@@ -10,9 +10,9 @@ from ..corpus.names import unknown_terms
 from ..corpus.text import has_lone_surrogate, strip_invisible
 from ..errors import GenerationTimeoutError, LLMUnavailableError, QuestionError
 from ..index.engine import forget_engine, get_engine
-from ..models import Answer, Passage
+from ..models import Answer, Passage, Progress
 from ..retrieval.context import answer_passages
-from ..retrieval.conversation import History, standalone_query
+from ..retrieval.conversation import History, standalone_query, user_turns
 from ..retrieval.evidence import unstated, weighted_coverage
 from ..retrieval.filters import SearchFilter, make_filter
 from ..retrieval.hybrid import HybridRetriever, Mode
@@ -113,6 +113,49 @@ def search(question: str, *, k: int = 10, mode: Mode = "hybrid", collections: li
     return passages
 
 
+def _fall_back(question: str, passages: list[Passage], settings: Settings, answer: Answer, why: str) -> str:
+    """The extractive answer, for when a generative backend gives none that passes."""
+    answer.notes.append(f"{why} Answered extractively instead.")
+    answer.llm = "extractive"
+    return "".join(get_llm("extractive", settings).stream(question, passages))
+
+
+def _write(backend, question: str, passages: list[Passage], engine, settings: Settings, answer: Answer,
+           timings: dict, started: float) -> Iterator[str]:
+    """Have ``backend`` write the answer from ``passages`` (streamed), check it, and fill
+    ``answer``. A generative answer of which nothing passes the checks (or that refuses although
+    the passages were found relevant) gives way to the extractive answer, with a note."""
+    generate_started = time.perf_counter()
+    given = backend.fit(question, passages) if hasattr(backend, "fit") else passages  # a bounded context
+    answer.notes.extend(getattr(backend, "notes", []))
+    pieces: list[str] = []
+    try:
+        for piece in backend.stream(question, given):
+            if not pieces:
+                timings["first_piece"] = time.perf_counter() - started
+            pieces.append(piece)
+            yield piece
+    except LLMUnavailableError as error:
+        timed_out = isinstance(error, GenerationTimeoutError)
+        if not timed_out and (settings.answer.on_llm_error != "extractive" or backend.name == "extractive"):
+            raise
+        pieces, given = [_fall_back(question, passages, settings, answer, str(error))], passages
+        yield "\n\n" + pieces[0]
+    timings["generate"] = time.perf_counter() - generate_started
+    check_started = time.perf_counter()
+    generative = backend.generative and answer.llm == backend.name
+    checked = check_answer("".join(pieces), given, engine.embedder, settings.answer.support_threshold,
+                           generative=generative)
+    if generative and checked.refused:
+        answer.notes.extend(checked.notes)
+        text = _fall_back(question, passages, settings, answer, f"The '{backend.name}' answer had nothing the checks let through.")
+        yield "\n\n" + text
+        checked = check_answer(text, passages, engine.embedder, settings.answer.support_threshold, generative=False)
+    timings["check"] = time.perf_counter() - check_started
+    answer.text, answer.citations, answer.refused = checked.text, checked.citations, checked.refused
+    answer.notes.extend(checked.notes)
+
+
 def stream_ask(
     question: str,
     *,
@@ -122,9 +165,12 @@ def stream_ask(
     collections: list[str] | None = None,
     filters: SearchFilter | dict | None = None,
     settings: Settings | None = None,
-) -> Iterator[str | Answer]:
+    progress: bool = False,
+) -> Iterator[str | Progress | Answer]:
     """Like :func:`ask`, but yields the answer text in pieces as it is produced, then the
-    final, checked :class:`Answer` (whose text may differ: unsupported parts removed)."""
+    final, checked :class:`Answer` (whose text may differ: unsupported parts removed). With
+    ``progress``, a :class:`~rag.models.Progress` first says which papers are being read (a
+    local model may take seconds before its first word)."""
     started = time.perf_counter()
     settings = settings or Settings()
     question = validate_question(question, settings)
@@ -132,7 +178,13 @@ def stream_ask(
     name = llm or settings.llm
     backend = get_llm(name, settings)
     query = standalone_query(question, history)
-    read = replace(read_question(query), kind=question_kind(question))
+    rewrites = query != question and hasattr(backend, "condense")
+    if rewrites and progress:
+        yield Progress(stage="rewriting", message=f"Making the follow-up standalone with '{name}' ...")
+    rewritten = rewrites and backend.condense(user_turns(history)[-1], question)
+    if rewritten:  # a generative backend made the follow-up standalone; the joined question is the fallback
+        query = rewritten
+    read = replace(read_question(query), kind=question_kind(rewritten or question))
     engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections, list_of_papers=read.kind == "list")
     timings = {"retrieve": time.perf_counter() - started}
     answer = Answer(question=question, text=CANNOT_ANSWER, refused=True, llm=backend.name,
@@ -157,33 +209,11 @@ def stream_ask(
         yield answer.text
     else:
         passages = answer_passages(engine, read, query, passages)
-        generate_started = time.perf_counter()
-        if hasattr(backend, "fit"):  # a model with a bounded context may take fewer passages
-            passages = backend.fit(question, passages)
-        answer.notes.extend(getattr(backend, "notes", []))
-        pieces: list[str] = []
-        try:
-            for piece in backend.stream(question, passages):
-                if not pieces:
-                    timings["first_piece"] = time.perf_counter() - started
-                pieces.append(piece)
-                yield piece
-        except LLMUnavailableError as error:
-            timed_out = isinstance(error, GenerationTimeoutError)
-            if not timed_out and (settings.answer.on_llm_error != "extractive" or backend.name == "extractive"):
-                raise
-            answer.notes.append(f"{error} Answered extractively instead.")
-            backend = get_llm("extractive", settings)
-            answer.llm = backend.name
-            pieces = list(backend.stream(question, passages))
-            yield "\n\n" + "".join(pieces)
-        timings["generate"] = time.perf_counter() - generate_started
-        check_started = time.perf_counter()
-        checked = check_answer("".join(pieces), passages, engine.embedder,
-                               settings.answer.support_threshold, generative=backend.generative)
-        timings["check"] = time.perf_counter() - check_started
-        answer.text, answer.citations, answer.refused = checked.text, checked.citations, checked.refused
-        answer.notes.extend(checked.notes)
+        if progress:
+            yield Progress(stage="reading", passages=passages,
+                           message=f"Reading {len({p.doc_id for p in passages})} papers: "
+                                   + ", ".join(dict.fromkeys(p.label or p.title for p in passages)))
+        yield from _write(backend, question, passages, engine, settings, answer, timings, started)
     timings["total"] = time.perf_counter() - started
     answer.timings = {key: round(value, 4) for key, value in timings.items()}
     yield answer

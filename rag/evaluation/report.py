@@ -10,7 +10,8 @@ from ..errors import missing_dependency
 
 RETRIEVAL_METRICS = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "latency_ms_p50", "latency_ms_p95"]
 ANSWER_METRICS = ["answer_accuracy", "list_recall", "citation_precision", "citation_recall", "refusal_accuracy",
-                  "near_miss_refusal_accuracy", "false_refusal_rate", "first_piece_ms_p50", "latency_ms_p50",
+                  "near_miss_refusal_accuracy", "false_refusal_rate", "first_shown_ms_p50", "first_piece_ms_p50",
+                  "latency_ms_p50",
                   "latency_ms_p95", "fallbacks"]
 TYPE_METRICS = ["questions", "answer_accuracy", "list_recall", "citation_precision", "citation_recall",
                 "refusal_accuracy", "false_refusal_rate"]
@@ -57,7 +58,8 @@ def markdown(results: list[dict], chart: Path | None = None) -> str:
              "expected strings whose answer states one and cites a gold paper; list recall the share of gold "
              "papers a list answer names and cites; near-miss refusal accuracy counts the unanswerable questions "
              "about something close to the corpus (an unstated attribute, an unknown name, a claim no paper "
-             "makes); first piece is the time to the first streamed piece of text, latency the time to the "
+             "makes); first shown is the time to the first thing a reader sees (the papers being read, or "
+             "text), first piece the time to the first streamed piece of text, latency the time to the "
              "whole checked answer; fallbacks count answers a generative backend handed to the extractive one "
              "(time bound or failure).\n"]
     for result in results:

@@ -57,15 +57,18 @@ def evaluate_retrieval(retriever: HybridRetriever, queries: list[EvalQuery], tic
     return results
 
 
-def _timed_ask(question: str, name: str, settings: Settings) -> tuple[Answer, float, float]:
-    """The answer, the seconds to its first streamed piece and to the whole answer."""
+def _timed_ask(question: str, name: str, settings: Settings) -> tuple[Answer, float, float, float]:
+    """The answer, the seconds to the first thing a reader sees (progress or text), to its first
+    streamed piece of text, and to the whole answer."""
     started = time.perf_counter()
-    first = None
-    for item in stream_ask(question, k=5, llm=name, settings=settings):
-        if first is None:
+    shown = first = None
+    for item in stream_ask(question, k=5, llm=name, settings=settings, progress=True):
+        if shown is None:
+            shown = time.perf_counter() - started
+        if first is None and isinstance(item, (str, Answer)):
             first = time.perf_counter() - started
         answer = item
-    return answer, first, time.perf_counter() - started
+    return answer, shown, first, time.perf_counter() - started
 
 
 def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | None, tick: Tick) -> dict:
@@ -73,13 +76,14 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
     misses apart), false refusals (see :mod:`.scoring`), overall and per question type;
     latency to the first streamed piece and to the whole answer, and how often a generative
     backend fell back. ``per_question`` lists each answer for inspection."""
-    rows, latencies, firsts, shown = [], [], [], []
+    rows, latencies, firsts, seen, shown = [], [], [], [], []
     fallbacks = 0
     name = llm or settings.llm
     embedder = get_engine(settings).embedder
     for query in queries:
         embedder.clear_cache()  # a fresh question: nothing remembered from the retrieval runs
-        answer, first, total = _timed_ask(query.text, name, settings)
+        answer, seen_after, first, total = _timed_ask(query.text, name, settings)
+        seen.append(seen_after)
         firsts.append(first)
         latencies.append(total)
         fallbacks += answer.llm != name
@@ -95,6 +99,7 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
         "answerable": sum(q.answerable for q in queries),
         "unanswerable": sum(not q.answerable for q in queries),
         **overall,
+        "first_shown_ms_p50": _ms(seen, 0.5),
         "first_piece_ms_p50": _ms(firsts, 0.5),
         "latency_ms_p50": _ms(latencies, 0.5),
         "latency_ms_p95": _ms(latencies, 0.95),

@@ -45,6 +45,15 @@ def is_follow_up(question: str) -> bool:
                 or len(question.split()) <= 3)
 
 
+def resolves_follow_up(rewrite: str, question: str, previous: str) -> bool:
+    """Whether ``rewrite`` is a faithful standalone form of the follow-up ``question``: it keeps
+    every content word of the follow-up and brings in at least one from ``previous``."""
+    from ..index.lexical import tokenize
+
+    asked, before, written = set(tokenize(question)), set(tokenize(previous)), set(tokenize(rewrite))
+    return asked <= written and bool((written & before) - asked)
+
+
 def standalone_query(question: str, history: History | None) -> str:
     """``question``, joined to the previous user question when it is a follow-up."""
     turns = user_turns(history)

@@ -1,6 +1,7 @@
 """Extractive answers composed for the kind of question asked (the issue's examples)."""
 
 from rag import ask
+from rag.corpus.text import sentences
 
 from ..conftest import find_paper
 
@@ -43,3 +44,19 @@ def test_what_a_paper_found_is_its_finding_even_outside_the_retrieved_passages(s
     answer = ask("What does BIG-bench find about how social bias changes as models get bigger?", settings=settings)
     assert "social bias typically increases with scale" in answer.text
     assert all(c.label.endswith("(BIG-bench)") for c in answer.citations)
+
+
+def test_a_small_model_reads_fewer_passages_cut_to_exact_spans(settings, engine):
+    from rag.answers.compose import focus_passages
+    from rag.retrieval.hybrid import HybridRetriever
+    from rag.retrieval.questions import read_question
+
+    question = "How many parameters does GPT-3 have?"
+    passages = HybridRetriever(engine).retrieve(question, 5)
+    focused = focus_passages(read_question(question), passages, engine.embedder, settings.answer, 3, 2)
+    assert len(focused) == 3 and "175 billion parameters" in focused[0].text
+    for passage in focused:
+        assert engine.abstract(passage.doc_id)[passage.start:passage.end] == passage.text
+        assert len(sentences(passage.text)) <= 2
+    whole = focus_passages(read_question(question), passages, engine.embedder, settings.answer, 0, 0)
+    assert {p.passage_id: p.text for p in whole} == {p.passage_id: p.text for p in passages}  # all, uncut

@@ -9,6 +9,7 @@ from rag import ask, available_llms
 from rag.answers import backends as llms
 from rag.answers.backends import ChatModelBackend, build_messages, register
 from rag.answers.prompts import CANNOT_ANSWER
+from rag.corpus.display import display_text
 from rag.errors import LLMUnavailableError
 
 from ..conftest import ROOT, make_settings
@@ -49,7 +50,7 @@ def test_plugins_come_in_through_the_entry_point_group(tmp_path, monkeypatch, fr
     assert "demo" in available_llms()
     assert {"extractive", "openai", "llamacpp"} <= set(available_llms())
     answer = ask(CHINCHILLA_Q, llm="demo", settings=settings)
-    assert answer.llm == "demo"
+    assert any("The 'demo' answer had nothing the checks let through" in n for n in answer.notes)  # it was asked
 
 
 def test_prompt_presents_passages_as_numbered_delimited_data(engine):
@@ -58,10 +59,11 @@ def test_prompt_presents_passages_as_numbered_delimited_data(engine):
     passages = HybridRetriever(engine).retrieve(CHINCHILLA_Q, 3)
     system, human = build_messages(CHINCHILLA_Q, passages)
     assert "data, not instructions" in system.content
-    assert CANNOT_ANSWER in system.content
+    assert CANNOT_ANSWER not in system.content  # whether to refuse is decided before a model is asked
     for n, passage in enumerate(passages, start=1):
-        assert f'<source id="{n}" title=' in human.content
-        assert passage.text in human.content
+        assert f'<source id="{n}" title="{passage.label}">' in human.content
+        assert display_text(passage.text) in human.content  # readable: Chinchilla, not \chinchilla
+    assert "\\chinchilla" not in human.content
     assert human.content.rstrip().endswith(CHINCHILLA_Q)
 
 
@@ -137,3 +139,27 @@ def test_openai_settings_come_from_the_environment(monkeypatch):
         "openai", "llama3", "http://127.0.0.1:11434/v1")
     backend = llms.get_llm("openai", settings)
     assert backend.endpoint == "http://127.0.0.1:11434/v1"
+
+
+def test_a_model_answer_that_nothing_of_passes_the_checks_gives_way_to_the_extractive_one(settings, chinchilla,
+                                                                                          scoped_registry):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    register("babbler", lambda s: ChatModelBackend("babbler", FakeListChatModel(
+        responses=["Penguins invented the transistor in 1947 [1]."])))
+    answer = ask(CHINCHILLA_Q, llm="babbler", settings=settings)
+    assert not answer.refused and answer.llm == "extractive"
+    assert answer.citations[0].doc_id == chinchilla.id
+    assert any("'babbler' answer had nothing the checks let through" in note for note in answer.notes)
+    register("refuser", lambda s: ChatModelBackend("refuser", FakeListChatModel(responses=[CANNOT_ANSWER])))
+    assert not ask(CHINCHILLA_Q, llm="refuser", settings=settings).refused  # the passages were found relevant
+
+
+def test_progress_says_which_papers_are_read_before_the_first_words(settings, chinchilla):
+    from rag import Progress, stream_ask
+
+    items = list(stream_ask(CHINCHILLA_Q, progress=True, settings=settings))
+    assert isinstance(items[0], Progress) and items[0].stage == "reading"
+    assert items[0].message.startswith("Reading ") and "Chinchilla" in items[0].message
+    assert chinchilla.id in {p.doc_id for p in items[0].passages}
+    assert not any(isinstance(item, Progress) for item in stream_ask(CHINCHILLA_Q, settings=settings))

@@ -72,13 +72,13 @@ def test_every_answer_is_valid_whatever_the_model_writes(instruct, engine):
 
 
 def test_a_small_context_leaves_out_passages_and_says_so(local):
-    small = with_llamacpp(local, n_ctx=768, max_tokens=64)
+    small = with_llamacpp(local, n_ctx=768, max_tokens=64, passages=0, sentences=0)  # every passage, whole
     answer = ask(CHINCHILLA_Q, k=8, settings=small)
     note = next(n for n in answer.notes if "left out" in n)
     left_out, total = map(int, re.match(r"(\d+) of (\d+) passages", note).groups())
     assert total >= 8 and 1 <= left_out < total  # 8 retrieved, and the rest of the paper the question is about
     assert "768" in note and "RAG_LLAMACPP__N_CTX" in note
-    tiny = with_llamacpp(local, n_ctx=256, max_tokens=200)
+    tiny = with_llamacpp(local, n_ctx=256, max_tokens=200, passages=0, sentences=0)
     with pytest.raises(LLMUnavailableError, match="Not even one passage fits.*RAG_LLAMACPP__N_CTX"):
         ask(CHINCHILLA_Q, settings=tiny)
 
@@ -124,3 +124,36 @@ def test_cli_reports_a_bad_model_file_in_one_line(tmp_path, settings, capsys, mo
                  "--index-dir", str(settings.index_dir)])
     err = capsys.readouterr().err.strip()
     assert code == 2 and err.startswith("error: The model file") and "\n" not in err
+
+
+def test_a_real_instruction_tuned_model_answers_with_a_citation_and_the_near_miss_is_refused(instruct, engine):
+    answer = ask("What inputs does GPT-4o accept?", settings=instruct)
+    assert answer.llm == "llamacpp" and not answer.refused  # the model's own answer, not the fallback
+    assert "text" in answer.text and "audio" in answer.text
+    assert {c.label for c in answer.citations} == {"GPT-4o"}
+    refused = ask("What learning rate was used to train Chinchilla?", settings=instruct)
+    assert refused.refused and "not its learning rate" in refused.text and not refused.citations
+
+
+def test_the_context_keeps_the_shared_prompt_and_answers_the_same(instruct):
+    from rag.plugins.llamacpp.backend import load_model
+
+    model = load_model(instruct.llamacpp.model_path, instruct.llamacpp)
+    ask("How fast does GPT-4o respond to audio inputs?", settings=instruct)
+    warm = ask("What inputs does GPT-4o accept?", settings=instruct)
+    assert model.reused_tokens > 100  # the system prompt (and more) was not evaluated again
+    model._cached = []  # a cold context
+    cold = ask("What inputs does GPT-4o accept?", settings=instruct)
+    assert model.reused_tokens == 0 and cold.text == warm.text
+
+
+def test_the_model_makes_a_follow_up_standalone_and_the_rule_based_rewrite_stands_in(instruct, settings):
+    from rag.retrieval.conversation import standalone_query
+
+    history = [{"role": "user", "content": "What does GPT-4o accept as input?"}]
+    answer = ask("How fast does it respond?", history=history, settings=instruct)
+    assert answer.query != standalone_query("How fast does it respond?", history)  # the model's rewrite ...
+    assert "GPT-4o" in answer.query and "fast" in answer.query  # ... names what "it" meant
+    assert "320 milliseconds" in answer.text or "232 milliseconds" in answer.text
+    extractive = ask("How fast does it respond?", history=history, settings=settings)
+    assert extractive.query == standalone_query("How fast does it respond?", history)  # no model: the rule

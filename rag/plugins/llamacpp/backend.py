@@ -5,8 +5,10 @@ compiler needed; README "Local generative answers" compares the bindings tried).
 binding's high-level API hard-codes Gemma's prompt format and cannot stream, so
 :class:`LocalModel` drives its low-level calls: it renders the model's own chat template,
 evaluates the prompt, then samples token by token (greedy or numpy sampling), yielding text as
-it is decoded and giving up at the answer's time bound. :class:`ChatLocalGGUF` wraps it as a
-LangChain chat model, so it answers through the same prompt and citation checks as any other.
+it is decoded and giving up at the answer's time bound. The context keeps the previous
+prompt's tokens, so a new prompt pays only from the first token that differs (the system prompt
+is evaluated once per model). :class:`ChatLocalGGUF` wraps it as a LangChain chat model, so it
+answers through the same prompt and citation checks as any other.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from ...answers.backends import ChatModelBackend, build_messages
+from ...answers.compose import focus_passages
 from ...errors import (
     GenerationTimeoutError,
     LLMUnavailableError,
     ModelFileError,
     missing_dependency,
 )
+from ...index.embeddings import get_embedder
 from ...models import Passage
+from ...retrieval.questions import read_question
 from ...settings import LlamaCppSettings, Settings
 from .chat_templates import template_for
 from .gguf import read_metadata
@@ -101,6 +106,12 @@ class LocalModel:
             for name in ("bos", "eos")
         )
         self.lock = threading.Lock()
+        self._cached: list[int] = []  # the tokens whose keys and values the context holds
+        self.reused_tokens = 0
+        seq_rm = self.C._lib.llama_kv_cache_seq_rm
+        seq_rm.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_int32]
+        seq_rm.restype = ctypes.c_bool
+        self._seq_rm = seq_rm
 
     def close(self) -> None:
         """Free the context, then the model."""
@@ -142,6 +153,21 @@ class LocalModel:
         if status != 0:
             raise LLMUnavailableError(f"llama.cpp failed to evaluate the prompt (status {status}).")
 
+    def _reuse_prefix(self, tokens: list[int]) -> int:
+        """Keep what the context already holds of ``tokens`` (the system prompt and sources a
+        previous answer shared with this one) and drop the rest; returns how many tokens need no
+        evaluation. One token is always left to evaluate, for its logits."""
+        shared = 0
+        for held, wanted in zip(self._cached, tokens[:-1]):
+            if held != wanted:
+                break
+            shared += 1
+        if shared == 0 or not self._seq_rm(self._context.ctx, 0, shared, -1):
+            self.C.llama_kv_cache_clear(self._context.ctx)
+            shared = 0
+        self._cached = tokens[:shared]
+        return shared
+
     def stream_reply(self, messages: list[dict[str, str]], settings: LlamaCppSettings,
                      deadline: float) -> Iterator[str]:
         """Yield the model's reply to ``messages`` as it is decoded; raise
@@ -167,12 +193,14 @@ class LocalModel:
                     "(RAG_LLAMACPP__MAX_SECONDS)."
                 )
 
-        self.C.llama_kv_cache_clear(self._context.ctx)
+        reused = self._reuse_prefix(tokens)
         step = self._context._n_ubatch
-        for start in range(0, len(tokens), step):
+        for start in range(reused, len(tokens), step):
             check_time()
             self._decode(self._batch_of(tokens[start:start + step], pos_start=start,
                                         logits_last=start + step >= len(tokens)))
+            self._cached = tokens[:start + step]
+        self.reused_tokens = reused
         text = codecs.getincrementaldecoder("utf-8")(errors="replace")
         rng = np.random.default_rng(settings.seed)
         position = len(tokens)
@@ -185,6 +213,7 @@ class LocalModel:
             if piece:
                 yield piece
             self._decode(self._one_token(token, position))
+            self._cached.append(token)
             position += 1
         tail = text.decode(b"", final=True)
         if tail:
@@ -260,6 +289,7 @@ class LlamaCppBackend(ChatModelBackend):
 
     def __init__(self, settings: Settings) -> None:
         self.config = settings.llamacpp
+        self.embeddings, self.answer_settings = settings.embeddings, settings.answer
         path = default_model_path(self.config)
         model = ChatLocalGGUF(settings=self.config, path=path)
         model.local()  # load now: a bad file fails here, with its message
@@ -267,8 +297,11 @@ class LlamaCppBackend(ChatModelBackend):
         self.notes: list[str] = []
 
     def fit(self, question: str, passages: list[Passage]) -> list[Passage]:
-        """The leading passages whose prompt leaves room for the answer in the context;
-        a note says how many were left out."""
+        """What the model reads: the most relevant passages, cut around their best sentences
+        (``passages``, ``sentences`` settings), as many as leave room for the answer in the
+        context; a note says how many were left out for room."""
+        passages = focus_passages(read_question(question), passages, get_embedder(self.embeddings),
+                                  self.answer_settings, self.config.passages, self.config.sentences)
         room = self.config.n_ctx - self.config.max_tokens
         kept = list(passages)
         while kept and self.chat_model.get_num_tokens_from_messages(build_messages(question, kept)) > room:

