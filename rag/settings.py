@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -250,6 +250,17 @@ class ServerSettings(_Section):
     max_connections: int = Field(
         200, ge=4, le=100_000,
         description="Open connections (and requests in progress) beyond which new requests get a 503.",
+    )
+    announce: bool = Field(
+        True,
+        description="Write serving.json into the index folder while serving, so that a one-shot "
+        "`rag ask` on the same index sends its question here instead of loading the model itself.",
+    )
+    token: SecretStr | None = Field(
+        None,
+        description="Turns on authentication: the page asks for it at login (any user name) and "
+        "/api/ask wants 'Authorization: Bearer <token>'; without it, 401 and nothing else. Unset: "
+        "no accounts (keep the server on loopback).",
     )
 
     def offered_llms(self, configured: str) -> list[str]:

@@ -14,6 +14,9 @@ SEEDS = ROOT / "seeds"
 # Tests must not depend on the developer's environment or .env file.
 for _name in [n for n in os.environ if n.startswith("RAG_")]:
     del os.environ[_name]
+# Servers started by tests do not take over `rag ask` in other tests (tests/interfaces/test_remote.py
+# turns it on for its own server).
+os.environ["RAG_SERVER__ANNOUNCE"] = "false"
 
 
 def make_settings(**values):

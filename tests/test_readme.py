@@ -53,3 +53,20 @@ def test_run_script_serves_the_chat_page(engine, index_dir, tmp_path):
     output = log.read()
     assert "Index up to date: 35 papers" in output
     assert f"Serving the chat page on http://127.0.0.1:{port}/" in output
+
+
+def test_every_test_security_md_cites_exists():
+    import re
+
+    text = (ROOT / "SECURITY.md").read_text()
+    cited = 0
+    for row in (line for line in text.splitlines() if line.startswith("| ")):
+        current = None
+        for match in re.finditer(r"`(tests/[\w/]+\.py)?(::[\w*]+)?`", row):
+            current = match.group(1) or current
+            assert current and (ROOT / current).exists(), f"SECURITY.md cites a missing file: {row[:80]}"
+            if match.group(2):
+                pattern = match.group(2)[2:].replace("*", r"\w*")
+                assert re.search(rf"def {pattern}\b", (ROOT / current).read_text()), f"{current}{match.group(2)}"
+                cited += 1
+    assert cited >= 20

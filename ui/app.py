@@ -24,11 +24,19 @@ from rag import (  # noqa: E402
     UnknownLLMError,
     stream_ask,
 )
-from rag.answers.backends import describe_llms  # noqa: E402
+from rag.answers.backends import describe_llms, why_unavailable  # noqa: E402
 from rag.answers.pipeline import MAX_K  # noqa: E402
 from rag.index.engine import get_engine  # noqa: E402
+from rag.retrieval.questions import question_kind  # noqa: E402
 
-from .render import answer_html, draft_html, error_html, question_html, sources_html  # noqa: E402
+from .render import (  # noqa: E402
+    answer_html,
+    draft_html,
+    error_html,
+    panel_html,
+    question_html,
+    sources_html,
+)
 
 EXAMPLES = [
     "What did the Chinchilla paper find about compute-optimal training?",
@@ -47,6 +55,7 @@ class Turn:
     question: str
     reply_html: str
     answered: bool = True
+    sources_html: str = ""
 
 
 def chat_messages(turns: list[Turn]) -> list[dict]:
@@ -81,6 +90,21 @@ def _as_year(value: object) -> int | None:
     return int(value)
 
 
+def answered_turn(answer: Answer, turn: int, settings: Settings) -> Turn:
+    """The turn of a final answer: its message and its own sources, numbered by ``turn``."""
+    engine = get_engine(settings)
+    abstracts = {c.doc_id: engine.abstract(c.doc_id) for c in answer.citations}
+    papers = {}
+    for c in answer.citations:
+        row = engine.rows[engine.rows_of_paper[c.doc_id][0]] if c.doc_id in engine.rows_of_paper else None
+        papers[c.doc_id] = {"authors": row.authors, "year": row.year} if row else {}
+    relevance = settings.retrieval
+    threshold = relevance.min_list_relevance if question_kind(answer.query or answer.question) == "list" \
+        else relevance.min_relevance
+    return Turn(answer.question, answer_html(answer, turn, threshold),
+                sources_html=sources_html(answer, abstracts, turn, threshold, papers))
+
+
 def respond(question: object, llm: object, k: object, collections: object, categories: object,
             year_from: object, year_to: object, turns: list[Turn], settings: Settings,
             offered: list[str], years_known: bool) -> Iterator[tuple[list[dict], object, str, list[Turn]]]:
@@ -106,10 +130,8 @@ def respond(question: object, llm: object, k: object, collections: object, categ
                 pending[-1] = Turn(shown, draft_html(item.message + " …"), answered=False)
                 yield chat_messages(pending), gr.skip(), "", turns
             elif isinstance(item, Answer):
-                engine = get_engine(settings)
-                abstracts = {c.doc_id: engine.abstract(c.doc_id) for c in item.citations}
-                done = turns + [Turn(item.question, answer_html(item))]
-                yield chat_messages(done), sources_html(item, abstracts), "", done
+                done = turns + [answered_turn(item, len(turns), settings)]
+                yield chat_messages(done), panel_html([t.sources_html for t in done if t.sources_html]), "", done
             else:
                 draft += item
                 pending[-1] = Turn(shown, draft_html(draft), answered=False)
@@ -124,6 +146,13 @@ def respond(question: object, llm: object, k: object, collections: object, categ
         yield chat_messages(failed), gr.skip(), "", failed
 
 
+def _asking(handler, text: str):
+    """A click handler that asks the example ``text`` with the page's settings."""
+    def ask_example(llm, k, collections, categories, year_from, year_to, turns):
+        yield from handler(text, llm, k, collections, categories, year_from, year_to, turns)
+    return ask_example
+
+
 def build_app(settings: Settings | None = None) -> gr.Blocks:
     """The chat page for ``settings`` (default: ``Settings()``)."""
     settings = settings or Settings()
@@ -133,6 +162,8 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
     if unknown:
         raise UnknownLLMError(f"Unknown model: {', '.join(unknown)} (in RAG_SERVER__LLMS or RAG_LLM). "
                               f"Known models: {', '.join(describe_llms())}.")
+    unavailable = {name: why for name in offered if (why := why_unavailable(name, settings))}
+    offered = [name for name in offered if name not in unavailable] or ["extractive"]
 
     def handler(question, llm, k, collections, categories, year_from, year_to, turns):
         yield from respond(question, llm, k, collections, categories, year_from, year_to, turns,
@@ -157,24 +188,34 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                                           placeholder="Ask about the papers… (Enter to send)",
                                           max_lines=4, max_length=settings.answer.max_question_chars * 2)
                     send = gr.Button("Ask", elem_id="rag-ask", variant="primary", scale=1, min_width=80)
-                clear = gr.Button("Clear chat", elem_id="rag-clear", size="sm")
-                gr.Examples(EXAMPLES, inputs=question, label="Examples the corpus answers well")
+                with gr.Row(elem_id="rag-examples"):
+                    examples = [gr.Button(text, size="sm", variant="secondary", elem_classes=["rag-example"])
+                                for text in EXAMPLES]
+                with gr.Row():
+                    clear = gr.Button("Clear chat", elem_id="rag-clear", size="sm")
+                    gr.Button("Download as Markdown", elem_id="rag-export", size="sm")  # handled in the page
             with gr.Column(scale=2):
+                with gr.Accordion("Settings", open=False, elem_id="rag-settings"):
+                    llm = gr.Dropdown(offered, value=offered[0], label="Answer backend")
+                    gr.Markdown("\n".join(f"- *{name}* is not available here: {why}" for name, why in unavailable.items()),
+                                elem_id="rag-unavailable", visible=bool(unavailable))
+                    k = gr.Slider(1, MAX_K, value=5, step=1, label="Passages to retrieve")
+                    collections = gr.CheckboxGroup(engine.collections, value=[], visible=bool(engine.collections),
+                                                   label="Only these collections (none ticked: all)")
+                    categories = gr.Dropdown(engine.categories, value=[], multiselect=True,
+                                             visible=bool(engine.categories), label="Only these categories (none: all)")
+                    first, last = (engine.years[0], engine.years[-1]) if engine.years else (0, 0)
+                    year_from = gr.Number(first, label="From year", precision=0, visible=bool(engine.years))
+                    year_to = gr.Number(last, label="To year", precision=0, visible=bool(engine.years))
                 sources = gr.HTML(sources_html(None, {}), elem_id="rag-sources")
-        with gr.Accordion("Settings", open=False, elem_id="rag-settings"):
-            llm = gr.Dropdown(offered, value=offered[0], label="Answer backend")
-            k = gr.Slider(1, 20, value=5, step=1, label="Passages to retrieve")
-            collections = gr.CheckboxGroup(engine.collections, value=[], visible=bool(engine.collections),
-                                           label="Only these collections (none ticked: all)")
-            categories = gr.Dropdown(engine.categories, value=[], multiselect=True, visible=bool(engine.categories),
-                                     label="Only these categories (none: all)")
-            first, last = (engine.years[0], engine.years[-1]) if engine.years else (0, 0)
-            year_from = gr.Number(first, label="From year", precision=0, visible=bool(engine.years))
-            year_to = gr.Number(last, label="To year", precision=0, visible=bool(engine.years))
-        inputs = [question, llm, k, collections, categories, year_from, year_to, turns]
+        options = [llm, k, collections, categories, year_from, year_to, turns]
+        inputs = [question] + options
         outputs = [chatbot, sources, question, turns]
         question.submit(handler, inputs, outputs, api_name="chat")
         send.click(handler, inputs, outputs, api_name=False)
+        for button, text in zip(examples, EXAMPLES):
+            button.click(_asking(handler, text), options, outputs, api_name=False)  # a click asks it
+
         def forget():
             return [], sources_html(None, {}), "", []
 

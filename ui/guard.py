@@ -26,7 +26,8 @@ EXACT_ROUTES = frozenset({
     "/", "/config", "/config/", "/theme.css", "/favicon.ico", "/manifest.json", "/robots.txt",
     "/gradio_api/info", "/gradio_api/info/", "/gradio_api/queue/join", "/gradio_api/queue/data",
     "/gradio_api/startup-events", "/gradio_api/call/chat", "/gradio_api/call/chat/",
-    "/gradio_api/run/predict",  # events outside the queue (filling the box from an example)
+    "/gradio_api/run/predict",  # events outside the queue
+    "/login", "/login/", "/logout", "/gradio_api/login_check", "/gradio_api/login_check/",  # with a token
 })
 PREFIX_ROUTES = ("/assets/", "/static/", "/svelte/", "/gradio_api/heartbeat/", "/gradio_api/call/chat/", "/api/")
 DRAIN_LIMIT = 32 * 1024 * 1024

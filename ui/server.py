@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 import os
+import signal
 import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from typing import Annotated, Literal  # noqa: E402
 
-from fastapi import FastAPI, Request  # noqa: E402
+from fastapi import Depends, FastAPI, Request  # noqa: E402
 from fastapi.encoders import jsonable_encoder  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
@@ -25,6 +27,7 @@ from rag import (  # noqa: E402
     ask,
 )
 from rag.answers.backends import describe_llms  # noqa: E402
+from rag.interfaces.remote import announce  # noqa: E402
 from rag.retrieval.filters import MAX_VALUES  # noqa: E402
 
 from .guard import RequestGuard, allowed_host_names, header_timeout_protocol  # noqa: E402
@@ -91,9 +94,35 @@ def _bounded_history(history: list[HistoryTurn] | None, settings: Settings) -> l
     return turns
 
 
+def add_docs(api: FastAPI) -> None:
+    """``/api/docs``: Swagger UI from the assets the ``fastapi-offline`` package ships, so the
+    docs work with no outside request (FastAPI's default loads them from a CDN)."""
+    from pathlib import Path
+
+    import fastapi_offline
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    assets = "/api/docs-assets"
+    api.mount(assets, StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="docs-assets")
+
+    @api.get("/api/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="rag API",
+                                   swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{assets}/swagger-ui.css",
+                                   swagger_favicon_url=f"{assets}/favicon.png")
+
+
+def same_token(given: str | None, token: str) -> bool:
+    """Whether ``given`` is ``token``, compared in constant time."""
+    return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), token.encode())
+
+
 def create_api(settings: Settings) -> FastAPI:
     """The FastAPI app with the JSON endpoint (the Gradio page is mounted on it by serve)."""
-    api = FastAPI(title="rag", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    api = FastAPI(title="rag", docs_url=None, openapi_url="/api/openapi.json", redoc_url=None)
+    add_docs(api)
 
     @api.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -111,7 +140,31 @@ def create_api(settings: Settings) -> FastAPI:
         return JSONResponse({"error": f"{error.detail}. Send JSON like " '{"question": "...", "k": 5}.'},
                             status_code=error.status_code)
 
-    @api.post("/api/ask")
+    token = settings.server.token.get_secret_value() if settings.server.token else None
+
+    class Unauthorized(Exception):
+        pass
+
+    @api.exception_handler(Unauthorized)
+    async def unauthorized(request: Request, error: Unauthorized) -> JSONResponse:
+        return JSONResponse({"error": "Missing or wrong token. Send the header 'Authorization: Bearer <token>' "
+                                      "with the token the server's operator gave you."},
+                            status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    def signed_in(request: Request) -> None:
+        """Nothing without the token, when the server has one (checked before the body is read)."""
+        if token is None:
+            return
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not same_token(given.strip(), token):
+            raise Unauthorized
+
+    @api.api_route("/api/ask", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def ask_needs_post() -> JSONResponse:
+        return JSONResponse({"error": 'Use POST with JSON like {"question": "...", "k": 5}.'}, status_code=405,
+                            headers={"Allow": "POST"})
+
+    @api.post("/api/ask", dependencies=[Depends(signed_in)])
     def api_ask(request: AskRequest) -> JSONResponse:
         """Answer a question; returns the ``Answer`` as JSON."""
         if not gate.try_enter():
@@ -160,12 +213,19 @@ def create_server(settings: Settings | None = None, host: str = "127.0.0.1"):
     # launch() records and mount_gradio_app does not: without this it copies any file a request
     # names into its cache.
     demo.has_launched = True
+    token = settings.server.token.get_secret_value() if settings.server.token else None
     app = gr.mount_gradio_app(create_api(settings), demo, path="/", css=CSS, js=ON_LOAD_JS,
                               ssr_mode=False, show_error=False, footer_links=[], allowed_paths=[],
-                              mcp_server=False)
+                              mcp_server=False,
+                              auth=(lambda _user, password: same_token(password, token)) if token else None,
+                              auth_message="Sign in with any user name and the token of this server.")
     limits = settings.server
     return RequestGuard(app, allowed_host_names(host, limits.allowed_hosts), limits.max_body_bytes,
                         limits.body_timeout_s)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None) -> None:
@@ -176,5 +236,14 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None =
     app = create_server(settings, host)
     limits = settings.server
     print(f"Serving the chat page on http://{host}:{port}/ (JSON API: POST /api/ask)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", http=header_timeout_protocol(limits.header_timeout_s),
-                limit_concurrency=limits.max_connections, timeout_keep_alive=5, ws="none")
+    announced = announce(settings.index_dir, host, port) if limits.announce else None  # `rag ask` asks here
+    # uvicorn shuts down on SIGTERM, then re-raises it to the handler it found: make that an exit
+    # that runs the clean-up below instead of the default instant death.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning",
+                    http=header_timeout_protocol(limits.header_timeout_s),
+                    limit_concurrency=limits.max_connections, timeout_keep_alive=5, ws="none")
+    finally:
+        if announced:
+            announced.unlink(missing_ok=True)

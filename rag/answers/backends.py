@@ -64,6 +64,7 @@ class Registration:
     name: str
     factory: Factory
     description: str
+    check: Callable[[Settings], str | None] | None = None
 
 
 _registry: dict[str, Registration] = {}
@@ -71,9 +72,26 @@ _loaded = False
 _lock = threading.Lock()
 
 
-def register(name: str, factory: Factory, description: str = "") -> None:
-    """Register an answer backend ``factory`` under ``name`` (a later registration wins)."""
-    _registry[name] = Registration(name, factory, description)
+def register(name: str, factory: Factory, description: str = "",
+             check: Callable[[Settings], str | None] | None = None) -> None:
+    """Register an answer backend ``factory`` under ``name`` (a later registration wins).
+    ``check(settings)``, when given, cheaply says why the backend cannot run here (or None)."""
+    _registry[name] = Registration(name, factory, description, check)
+
+
+def why_unavailable(name: str, settings: Settings) -> str | None:
+    """Why the backend ``name`` cannot run with ``settings`` (a missing model file, say), or
+    None when nothing known stops it."""
+    _load()
+    registration = _registry.get(name)
+    if registration is None:
+        return f"Unknown model: {name}."
+    if registration.check is None:
+        return None
+    try:
+        return registration.check(settings)
+    except RagError as error:
+        return str(error)
 
 
 def _load() -> None:

@@ -90,9 +90,18 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from ..answers.pipeline import ask
+    from .remote import ask_server, running_server
 
-    answer = ask(args.question, k=args.k, llm=args.llm, filters=_filters(args), settings=_settings(args))
+    settings = _settings(args)
+    answer = None
+    if not args.local and (url := running_server(settings.index_dir)):
+        body = {"question": args.question, "k": args.k, "llm": args.llm, "filters": _filters(args)}
+        token = settings.server.token.get_secret_value() if settings.server.token else None
+        answer = ask_server(url, body, token)
+    if answer is None:
+        from ..answers.pipeline import ask
+
+        answer = ask(args.question, k=args.k, llm=args.llm, filters=_filters(args), settings=settings)
     if args.json:
         print(answer.model_dump_json(indent=2))
     else:
@@ -140,6 +149,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
         except RagError as error:
             print(f"error: {error}", file=sys.stderr)
             continue
+        if answer.query and answer.query != question:  # a follow-up: show what was searched
+            searched = f"(searched: {answer.query})"
+            print(f"\033[2m{searched}\033[0m" if sys.stdout.isatty() else searched)
         _print_answer(answer)
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
 
@@ -157,10 +169,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from ..errors import missing_dependency
 
         raise missing_dependency("gradio", "ui", "The chat page") from error
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: serving on {args.host}: anyone who can reach this address can ask questions",
-              file=sys.stderr)
-    serve(host=args.host, port=args.port, settings=_settings(args))
+    settings = _settings(args)
+    if args.host not in ("127.0.0.1", "localhost", "::1") and settings.server.token is None:
+        print(f"warning: serving on {args.host}: anyone who can reach this address can ask questions "
+              "(set RAG_SERVER__TOKEN to require a token)", file=sys.stderr)
+    serve(host=args.host, port=args.port, settings=settings)
     return 0
 
 
@@ -209,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--year-to", type=int, help="only papers up to this year")
         if name == "ask":
             command.add_argument("--llm", help="answer backend (default: $RAG_LLM or extractive)")
+            command.add_argument("--local", action="store_true",
+                                 help="answer in this process even when a `rag serve` on the same index is "
+                                 "running (by default the question goes to it: no model to load, well under "
+                                 "a second)")
         else:
             command.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
         command.set_defaults(func=func)

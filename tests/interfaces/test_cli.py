@@ -51,15 +51,20 @@ def test_chat_keeps_the_conversation(engine, index_dir, chinchilla):
     result = run_cli("chat", index_dir=index_dir, stdin=(
         "What did the Chinchilla paper find about compute-optimal training?\n"
         "and what did they find about data?\n"
-        "How long should I boil an egg for a runny yolk?\n\n"))
+        "How long should I boil an egg for a runny yolk?\n"
+        "/clear\n"
+        "and what did they find about data?\n\n"))
     assert result.returncode == 0, result.stderr
     answers = result.stdout.split("\n> ")[1:]
-    assert len(answers) == 4  # three answers and the final prompt
+    assert len(answers) == 6  # three answers, the clear, one more answer and the final prompt
     assert "Sources:" in answers[0] and "Sources:" in answers[1]
     follow_up_sources = answers[1].split("Sources:")[1]
     label, _ = paper_label(None, chinchilla.abstract)
     assert f"] {label} (" in follow_up_sources  # the follow-up stayed with Chinchilla
+    assert answers[1].startswith("(searched: What did the Chinchilla paper find")  # and says what it searched
     assert "The corpus does not contain an answer" in answers[2]
+    assert "(conversation cleared)" in answers[3]
+    assert "(searched:" not in answers[4]  # after /clear, nothing to lean on
 
 
 def test_search_that_no_paper_matches_says_so(engine, index_dir):

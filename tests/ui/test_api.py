@@ -65,7 +65,7 @@ def test_gradio_client_can_chat(server, chinchilla):
     messages, sources, cleared = client.predict(CHINCHILLA_Q, "extractive", 5, [], [], 0, 0, api_name="/chat")
     assert cleared == ""
     assert messages[-1]["role"] == "assistant" and "rag-cite" in str(messages[-1]["content"])
-    assert "rag-src-1" in sources
+    assert "rag-src-0-1" in sources
 
 
 def test_twenty_concurrent_requests_within_the_queue_all_succeed(server):
@@ -90,3 +90,12 @@ def test_any_body_gets_json_with_a_200_or_a_4xx(server, raw):
         assert payload["error"] and "Traceback" not in payload["error"]
     else:
         assert "text" in payload and "citations" in payload
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_api_ask_with_another_method_is_405_naming_post(server, method):
+    request = urllib.request.Request(server + "/api/ask", method=method)
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request, timeout=30)
+    assert raised.value.code == 405 and raised.value.headers["Allow"] == "POST"
+    assert "Use POST" in json.loads(raised.value.read())["error"]

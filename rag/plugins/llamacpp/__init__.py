@@ -7,6 +7,10 @@ them: the binding is needed only when the backend is used."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ...settings import Settings
 
 
 def llamacpp_backend(settings):
@@ -16,6 +20,19 @@ def llamacpp_backend(settings):
     return LlamaCppBackend(settings)
 
 
+def llamacpp_check(settings: Settings) -> str | None:
+    """Why 'llamacpp' cannot run here: no binding, or no readable GGUF model file."""
+    from importlib.util import find_spec
+
+    from .backend import default_model_path
+    from .gguf import read_metadata
+
+    if find_spec("ik_llama_cpp") is None:
+        return "llama.cpp is not installed: pip install 'rag[local]'."
+    read_metadata(default_model_path(settings.llamacpp))  # a clear error for a missing or bad file
+    return None
+
+
 def register_llms(register: Callable[..., None]) -> None:
-    register("llamacpp", llamacpp_backend,
+    register("llamacpp", llamacpp_backend, check=llamacpp_check,
              description="A local GGUF model on the CPU (llama.cpp); RAG_LLAMACPP__MODEL_PATH names the file.")
