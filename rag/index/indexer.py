@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from pathlib import Path
 
-from ..corpus.reader import content_hash, stream_corpus
+from ..corpus.reader import content_hash, corpus_files, stream_corpus
 from ..errors import IndexMissingError, IndexOutdatedError
 from ..models import Paper
 from ..settings import Settings
@@ -29,13 +30,25 @@ def corpus_fingerprint(papers: Iterable[Paper]) -> str:
     return digest.hexdigest()[:24]
 
 
-def expected_manifest(settings: Settings, papers: Iterable[Paper]) -> dict:
-    """The manifest fields an index built now from ``papers`` would carry."""
+def corpus_stamps(path: Path | str) -> dict[str, list[int]]:
+    """Size, modification time (ns) and inode of each corpus file. Unchanged stamps mean the
+    files were not touched since the last check, so their content is not read again."""
+    stamps = {}
+    for file in corpus_files(Path(path)):
+        status = file.stat()
+        stamps[str(file.resolve())] = [status.st_size, status.st_mtime_ns, status.st_ino]
+    return stamps
+
+
+def expected_manifest(settings: Settings, papers: Iterable[Paper], stamps: dict | None = None) -> dict:
+    """The manifest fields an index built now from ``papers`` would carry (with the corpus
+    files' ``stamps`` taken before they were read, when they were read from the corpus)."""
     return {
         "format": MANIFEST_FORMAT,
         "embedding_model": model_label(settings.embeddings),
         "passages": {**settings.passages.model_dump(), "chunker_version": CHUNKER_VERSION},
         "corpus_fingerprint": corpus_fingerprint(papers),
+        **({"corpus_stamps": stamps} if stamps is not None else {}),
     }
 
 
@@ -62,21 +75,28 @@ def build_index(
     unless ``fresh`` asks to embed everything again. Until the last step the previous build
     stays live. Returns the new manifest.
     """
+    stamps = corpus_stamps(settings.corpus) if papers is None else None  # before reading: a later change shows
     papers = stream_corpus(settings.corpus) if papers is None else list(papers)
-    return Builder(settings, expected_manifest(settings, papers), fresh=fresh).run(papers, progress)
+    return Builder(settings, expected_manifest(settings, papers, stamps), fresh=fresh).run(papers, progress)
 
 
-def ensure_index(settings: Settings, rebuild: bool = False, progress: Progress | None = None) -> dict:
+def ensure_index(settings: Settings, rebuild: bool = False, progress: Progress | None = None,
+                 verify: bool = False) -> dict:
     """The live manifest, building the index first when it is missing, outdated or
-    ``rebuild`` is set; with ``settings.auto_build`` off, a missing or outdated index raises."""
-    papers = stream_corpus(settings.corpus)
+    ``rebuild`` is set; with ``settings.auto_build`` off, a missing or outdated index raises.
+    Corpus files whose stamps (size, mtime, inode) match the live build's are not read again,
+    unless ``verify`` asks to hash every paper."""
     store = Store(settings)
     manifest = store.read_manifest()
+    stamps = corpus_stamps(settings.corpus)
+    if not (rebuild or verify) and manifest is not None and manifest.get("corpus_stamps") == stamps:
+        unread = {**expected_manifest(settings, []), "corpus_fingerprint": manifest.get("corpus_fingerprint")}
+        if not manifest_differences(manifest, unread) and _collections_exist(store, manifest):
+            return manifest
+    papers = stream_corpus(settings.corpus)
     differences = manifest_differences(manifest, expected_manifest(settings, papers))
-    if not rebuild and manifest is not None:
-        names = set(store.collection_names())
-        if {manifest.get("passages_collection"), manifest.get("papers_collection")} - names:
-            differences.append("the live build's collections are missing")
+    if not rebuild and manifest is not None and not _collections_exist(store, manifest):
+        differences.append("the live build's collections are missing")
     if rebuild or differences:
         if not rebuild and not settings.auto_build:
             error = IndexMissingError if manifest is None else IndexOutdatedError
@@ -84,5 +104,13 @@ def ensure_index(settings: Settings, rebuild: bool = False, progress: Progress |
                 f"The index in {store.location} cannot be used: {'; '.join(differences)}. "
                 "Run 'rag index' to build it (or set RAG_AUTO_BUILD=true)."
             )
-        return build_index(settings, papers, progress, fresh=rebuild)
+        return build_index(settings, progress=progress, fresh=rebuild)  # reads the corpus (and its stamps) anew
+    if manifest.get("corpus_stamps") != stamps:  # same papers, touched files: remember the new stamps
+        manifest = {**manifest, "corpus_stamps": stamps}
+        store.write_manifest(manifest)
     return manifest
+
+
+def _collections_exist(store: Store, manifest: dict) -> bool:
+    names = set(store.collection_names())
+    return {manifest.get("passages_collection"), manifest.get("papers_collection")} <= names

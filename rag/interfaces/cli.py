@@ -72,12 +72,13 @@ def cmd_index(args: argparse.Namespace) -> int:
         from ..index.store import Store
 
         before = Store(settings).read_manifest()
-    print(f"Reading {settings.corpus} ...", file=sys.stderr)
-    manifest = ensure_index(settings, rebuild=args.rebuild, progress=progress)
+    print(f"Checking {settings.corpus} ...", file=sys.stderr)
+    manifest = ensure_index(settings, rebuild=args.rebuild, progress=progress, verify=args.verify)
     if bar is not None:
         bar.close()
     reset_engines()
-    state = "up to date" if before is not None and before == manifest else "built"
+    same_build = before is not None and all(before.get(k) == manifest.get(k) for k in ("built_at", "passages_collection"))
+    state = "up to date" if same_build else "built"
     work = "" if state == "up to date" else (
         f" ({manifest.get('embedded', 0)} embedded, {manifest.get('reused', 0)} reused from the "
         f"previous build, {manifest.get('resumed', 0)} from an interrupted one)")
@@ -206,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = sub.add_parser("index", parents=[common], help="build or update the index")
     index.add_argument("--rebuild", action="store_true", help="rebuild even if up to date")
+    index.add_argument("--verify", action="store_true",
+                       help="read and hash every paper even when no corpus file's size, mtime or inode changed")
     index.set_defaults(func=cmd_index)
 
     for name, func, help_text in (("ask", cmd_ask, "answer a question with citations"),

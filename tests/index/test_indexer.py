@@ -128,3 +128,28 @@ def test_damaged_manifest_means_rebuild_not_a_wrong_answer(tmp_path):
     with pytest.raises(IndexMissingError):
         ensure_index(local.model_copy(update={"auto_build": False}))
     assert ensure_index(local)["papers"] == len(load_corpus(SEEDS))
+
+
+def test_an_untouched_corpus_is_not_read_again_and_verify_reads_it(tmp_path, monkeypatch):
+    import os
+
+    from rag.index import indexer
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index")
+    first = ensure_index(settings)
+    assert len(first["corpus_stamps"]) == 5  # one per corpus file
+    reads = []
+    real_stream = indexer.stream_corpus
+    monkeypatch.setattr(indexer, "stream_corpus", lambda path: reads.append(path) or real_stream(path))
+    assert ensure_index(settings) == first and reads == []  # stamps unchanged: nothing read
+    touched = next(corpus.iterdir())
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    after_touch = ensure_index(settings)
+    assert len(reads) == 1  # a touched file is read (and hashed) again ...
+    assert after_touch["passages_collection"] == first["passages_collection"]  # ... same papers: no rebuild
+    assert after_touch["corpus_stamps"] != first["corpus_stamps"]  # ... and the new stamps are kept
+    assert ensure_index(settings) == after_touch and len(reads) == 1
+    assert ensure_index(settings, verify=True)["passages_collection"] == first["passages_collection"]
+    assert len(reads) == 2  # verify reads every paper

@@ -34,15 +34,28 @@ def test_clicking_an_example_asks_it(page):
     assert page.locator("#rag-ans-0").is_visible()
 
 
-def test_the_conversation_downloads_as_markdown_with_references(page):
-    ask_in_page(page, QUESTIONS[1], 0)
-    ask_in_page(page, "How long should I boil an egg for a runny yolk?", 1)
-    with page.expect_download() as download:
-        page.click("#rag-export")
-    text = open(download.value.path(), encoding="utf-8").read()
-    assert text.startswith("# Conversation") and f"## 1. {QUESTIONS[1]}" in text and "## 2. How long" in text
-    assert "References:" in text and "232 milliseconds" in text and "characters " in text
-    assert "The corpus does not contain" in text
+def test_the_conversation_downloads_as_markdown_and_an_answer_copies_with_references(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = context.new_page()
+    try:
+        page.goto(server + "/")
+        page.wait_for_selector("#rag-question textarea", timeout=60_000)
+        ask_in_page(page, QUESTIONS[1], 0)
+        ask_in_page(page, "How long should I boil an egg for a runny yolk?", 1)
+        with page.expect_download() as download:
+            page.click("#rag-export")
+        text = open(download.value.path(), encoding="utf-8").read()
+        assert text.startswith("# Conversation") and f"## 1. {QUESTIONS[1]}" in text and "## 2. How long" in text
+        assert "References:" in text and "232 milliseconds" in text and "characters " in text
+        assert "The corpus does not contain" in text
+        page.locator(".rag-answer").first.locator("a.rag-cite").first.click()  # the first answer's sources
+        page.locator("#rag-ans-0 button.rag-copy").click()
+        page.wait_for_function("document.querySelector('#rag-ans-0 button.rag-copy').textContent === 'Copied'")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith(f"## 1. {QUESTIONS[1]}") and "[1] GPT-4o" in copied and "## 2." not in copied
+    finally:
+        context.close()
 
 
 def test_nothing_loads_from_outside_the_server(browser, server):

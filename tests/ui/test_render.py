@@ -77,3 +77,13 @@ def test_the_markdown_export_numbers_references_and_is_inert():
     assert text.startswith("## 1. q") and "References:" in text
     assert "[1] Paper <1> — s.txt, characters 0–15: “GPT-4o is fast.”" in text
     assert "](http" not in text and "http://" not in text
+
+
+def test_a_card_shows_authors_year_and_an_arxiv_link_when_the_corpus_has_them():
+    answer = _answer("Fast [1].")
+    answer.citations[0].doc_id = "2203.15556"
+    papers = {"2203.15556": {"authors": ["J. Hoffmann", "S. Borgeaud", "A. Mensch", "E. Buchatskaya"], "year": 2022}}
+    card = sources_html(answer, {}, papers=papers)
+    assert "J. Hoffmann, S. Borgeaud, A. Mensch et al. · 2022" in card
+    assert "href='https://arxiv.org/abs/2203.15556'" in card and ">arXiv:2203.15556</a>" in card
+    assert "arxiv.org" not in sources_html(_answer("Fast [1]."), {})  # a hash id is no arXiv id
