@@ -116,6 +116,10 @@ class RetrievalSettings(_Section):
         "digits or inner capitals, such as 'DDPM' or 'ResNet-152') that no passage mentions.",
     )
 
+    def relevance_threshold(self, kind: str) -> float:
+        """The similarity a passage needs for a question of ``kind`` to be answered."""
+        return self.min_list_relevance if kind == "list" else self.min_relevance
+
 
 class AnswerSettings(_Section):
     max_sentences: int = Field(
@@ -262,6 +266,10 @@ class ServerSettings(_Section):
         "/api/ask wants 'Authorization: Bearer <token>'; without it, 401 and nothing else. Unset: "
         "no accounts (keep the server on loopback).",
     )
+
+    def token_text(self) -> str | None:
+        """The token as text, or None when authentication is off."""
+        return self.token.get_secret_value() if self.token else None
 
     def offered_llms(self, configured: str) -> list[str]:
         """The backend names callers may choose, in menu order."""

@@ -98,9 +98,7 @@ def answered_turn(answer: Answer, turn: int, settings: Settings) -> Turn:
     for c in answer.citations:
         row = engine.rows[engine.rows_of_paper[c.doc_id][0]] if c.doc_id in engine.rows_of_paper else None
         papers[c.doc_id] = {"authors": row.authors, "year": row.year} if row else {}
-    relevance = settings.retrieval
-    threshold = relevance.min_list_relevance if question_kind(answer.query or answer.question) == "list" \
-        else relevance.min_relevance
+    threshold = settings.retrieval.relevance_threshold(question_kind(answer.query or answer.question))
     return Turn(answer.question, answer_html(answer, turn, threshold),
                 sources_html=sources_html(answer, abstracts, turn, threshold, papers))
 

@@ -4,6 +4,7 @@ browser only copies or saves the text."""
 
 from __future__ import annotations
 
+from rag.answers.pipeline import closest_papers
 from rag.corpus.display import display_text
 from rag.models import Answer
 
@@ -19,11 +20,9 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     of a refusal)."""
     lines = [f"## {turn + 1}. {defang(_quoted(answer.question))}", "", defang(answer.text.strip()), ""]
     if answer.refused:
-        seen: dict[str, str] = {}
-        for p in answer.closest:
-            seen.setdefault(p.doc_id, p.label or p.title)
-        if seen:
-            lines += ["Closest papers (not enough to answer): " + "; ".join(list(seen.values())[:3]), ""]
+        names = [p.label or p.title for p in closest_papers(answer.closest)[:3]]
+        if names:
+            lines += ["Closest papers (not enough to answer): " + "; ".join(names), ""]
         return "\n".join(lines)
     lines.append("References:")
     lines.append("")

@@ -140,7 +140,7 @@ def create_api(settings: Settings) -> FastAPI:
         return JSONResponse({"error": f"{error.detail}. Send JSON like " '{"question": "...", "k": 5}.'},
                             status_code=error.status_code)
 
-    token = settings.server.token.get_secret_value() if settings.server.token else None
+    token = settings.server.token_text()
 
     class Unauthorized(Exception):
         pass
@@ -213,7 +213,7 @@ def create_server(settings: Settings | None = None, host: str = "127.0.0.1"):
     # launch() records and mount_gradio_app does not: without this it copies any file a request
     # names into its cache.
     demo.has_launched = True
-    token = settings.server.token.get_secret_value() if settings.server.token else None
+    token = settings.server.token_text()
     app = gr.mount_gradio_app(create_api(settings), demo, path="/", css=CSS, js=ON_LOAD_JS,
                               ssr_mode=False, show_error=False, footer_links=[], allowed_paths=[],
                               mcp_server=False,

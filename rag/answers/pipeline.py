@@ -56,7 +56,7 @@ def in_scope(engine, question: Question, passages: list[Passage], settings: Sett
     papers" left out) by IDF weight."""
     if not passages:
         return False
-    threshold = settings.retrieval.min_list_relevance if question.kind == "list" else settings.retrieval.min_relevance
+    threshold = settings.retrieval.relevance_threshold(question.kind)
     if max(p.similarity for p in passages) >= threshold:
         return True
     texts = [f"{p.title} {p.text}" for p in passages]

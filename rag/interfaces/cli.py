@@ -97,7 +97,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     answer = None
     if not args.local and (url := running_server(settings.index_dir)):
         body = {"question": args.question, "k": args.k, "llm": args.llm, "filters": _filters(args)}
-        token = settings.server.token.get_secret_value() if settings.server.token else None
+        token = settings.server.token_text()
         answer = ask_server(url, body, token)
     if answer is None:
         from ..answers.pipeline import ask
