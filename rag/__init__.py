@@ -20,6 +20,7 @@ from .errors import (
     EmbeddingModelError,
     IndexMissingError,
     IndexOutdatedError,
+    IndexSpaceError,
     LLMUnavailableError,
     MissingDependencyError,
     QuestionError,
@@ -35,7 +36,7 @@ __all__ = [
     "ask", "search", "stream_ask", "build_index", "load_corpus", "available_llms", "get_llm",
     "register", "Answer", "Citation", "Passage", "Paper", "Progress", "Settings", "SearchFilter", "CANNOT_ANSWER",
     "RagError", "QuestionError", "CorpusError", "CorpusWarning", "IndexMissingError",
-    "IndexOutdatedError", "StoreUnavailableError", "EmbeddingModelError", "UnknownLLMError",
+    "IndexOutdatedError", "IndexSpaceError", "StoreUnavailableError", "EmbeddingModelError", "UnknownLLMError",
     "LLMUnavailableError", "MissingDependencyError", "HybridRetriever", "RagRetriever",
 ]
 

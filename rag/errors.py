@@ -35,6 +35,10 @@ class StoreUnavailableError(IndexError_):
     """The Chroma store (a directory or a server) cannot be opened."""
 
 
+class IndexSpaceError(IndexError_):
+    """The disk holding the index filled up during a build (the previous build stays live)."""
+
+
 class EmbeddingModelError(RagError):
     """The embedding model cannot be loaded."""
 

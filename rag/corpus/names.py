@@ -10,7 +10,7 @@ a neighbouring paper well.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 _WORD = re.compile(r"[A-Za-z0-9][\w.\-']*[A-Za-z0-9]|[A-Za-z0-9]")
 _DIMENSIONS = re.compile(r"^\d+(?:[x×]\d+)+$")  # "8x8" is a size, not a name
@@ -55,7 +55,7 @@ def named_terms(question: str) -> list[str]:
     return terms
 
 
-def _known(word: str, known: set[str]) -> bool:
+def _known(word: str, known: Container[str]) -> bool:
     """Whether the corpus mentions ``word`` (plurals forgiven; a hyphenated word when each of
     its parts is known: "BFGS-inspired")."""
     key = name_key(word)
@@ -65,7 +65,7 @@ def _known(word: str, known: set[str]) -> bool:
     return len(parts) > 1 and all(_known(part, known) for part in parts)
 
 
-def unknown_terms(question: str, known: set[str]) -> list[str]:
+def unknown_terms(question: str, known: Container[str]) -> list[str]:
     """Named terms of ``question`` that the corpus never mentions (plural forms forgiven). An
     owner named before a name the corpus knows ("AI21's Jurassic-1") is no reason to refuse:
     the question is about the known name."""

@@ -10,11 +10,14 @@ of the manifest at the end, so the live index keeps answering until then. Within
 * every other paper is chunked and embedded.
 
 A paper's row in the papers collection is written after its passages, so it marks the paper
-as done; passages are upserted, so a paper cut off half way is simply written again.
+as done; passages are upserted, so a paper cut off half way is simply written again. Before the
+switch, the build's serving files (:mod:`rag.index.serving_files`) are written.
 """
 
 from __future__ import annotations
 
+import errno
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Collection
@@ -22,20 +25,29 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
 
 from ..corpus.chunking import chunk_paper
 from ..corpus.labels import paper_label
 from ..corpus.reader import CorpusStream, content_hash
+from ..errors import IndexSpaceError
 from ..models import Paper
 from ..settings import Settings
-from .embeddings import get_embedder
+from .embeddings import get_bulk_embedder
+from .serving_files import remove_other_builds, serving_folder, write_serving_files
 from .store import BUILD_PREFIX, Store, iter_records
 
 PENDING = "pending"
 Progress = Callable[[int, int], None]
 PAPERS_PER_STEP = 256
+BYTES_PER_PAPER = 48_000
+"""Disk an indexed paper takes (Chroma's SQLite and HNSW files with the serving files): 4.5 GB
+for 100,000 papers in BENCHMARKS.md. Used to say how much room a build that ran out needs."""
+BYTES_PER_PASSAGE_SERVED = 1_200
+MIN_FREE_BYTES = 8_000_000
+"""A build does not start with less room than this."""
 
 
 @dataclass
@@ -66,6 +78,32 @@ def paper_metadata(paper: Paper) -> dict:
     return {k: v for k, v in fields.items() if v not in (None, [], "")}
 
 
+def disk_full(error: BaseException) -> bool:
+    """Whether ``error`` (or one it came from) says the disk is full."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if any(text in str(error).lower() for text in ("disk is full", "no space left", "database or disk is full")):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def space_error(settings: Settings, error: BaseException, needed: int, when: str) -> IndexSpaceError:
+    """The one error a build that ran out of disk stops with."""
+    folder = Path(getattr(error, "filename", None) or settings.index_dir)
+    folder = next((f for f in (folder, *folder.parents) if f.is_dir()), Path(settings.index_dir))
+    free = shutil.disk_usage(folder).free
+    return IndexSpaceError(
+        f"The disk holding {folder} is full ({free / 1e6:.1f} MB free) {when}. The rest of the build "
+        f"needs about {needed / 1e6:.0f} MB more: free that much (or set RAG_INDEX_DIR to a larger "
+        "disk) and run 'rag index' again; it resumes where it stopped. The previous index keeps "
+        "answering until then."
+    )
+
+
 def embedding_text(paper: Paper, text: str) -> str:
     """What is embedded for a passage: the paper's given title, then the passage."""
     return text if paper.title_derived else f"{paper.title}. {text}"
@@ -77,8 +115,12 @@ class Builder:
     def __init__(self, settings: Settings, expected: dict, fresh: bool = False) -> None:
         self.settings = settings
         self.expected = expected
+        if not settings.chroma_url and Path(settings.index_dir).is_dir():
+            if shutil.disk_usage(settings.index_dir).free < MIN_FREE_BYTES:  # Chroma can hang on a full disk
+                raise space_error(settings, OSError(errno.ENOSPC, "full", str(settings.index_dir)),
+                                  MIN_FREE_BYTES, "before the build started")
         self.store = Store(settings)
-        self.embedder = get_embedder(settings.embeddings)
+        self.embedder = get_bulk_embedder(settings.embeddings)
         self.stats = BuildStats()
         live = self.store.read_manifest() or {}
         compatible = {k: live.get(k) for k in ("embedding_model", "passages")} == \
@@ -130,6 +172,10 @@ class Builder:
         if fresh:
             self._embed(fresh)
 
+    def _little_room(self) -> bool:
+        """Whether the local index's disk has less than :data:`MIN_FREE_BYTES` free."""
+        return not self.settings.chroma_url and shutil.disk_usage(self.settings.index_dir).free < MIN_FREE_BYTES
+
     def _wait_for_writes(self) -> None:
         """Wait for the write in flight (raising its error, if it failed)."""
         if self._writing is not None:
@@ -178,13 +224,19 @@ class Builder:
             self.papers.delete(ids=stale)
         total, seen = len(wanted), 0
         papers_left = iter(papers)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-index-writer") as self._writer:
-            while group := list(islice(papers_left, PAPERS_PER_STEP)):
-                self._step(group)
-                seen += len(group)
-                if progress:
-                    progress(seen, total)
-            self._wait_for_writes()
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-index-writer") as self._writer:
+                while group := list(islice(papers_left, PAPERS_PER_STEP)):
+                    self._step(group)
+                    seen += len(group)
+                    if progress:
+                        progress(seen, total)
+                self._wait_for_writes()
+        except Exception as error:
+            if disk_full(error) or self._little_room():  # Chroma's own errors do not always say why
+                raise space_error(self.settings, error, (total - seen + PAPERS_PER_STEP) * BYTES_PER_PAPER,
+                                  f"after {seen} of {total} papers") from error
+            raise
         count = self.passages.count()
         manifest = {
             **self.expected,
@@ -200,7 +252,18 @@ class Builder:
             "reused": self.stats.reused,
             "resumed": self.stats.resumed,
         }
+        folder = serving_folder(self.settings, manifest)
+        shutil.rmtree(folder, ignore_errors=True)  # a copy left by a build that died: written anew
+        try:
+            write_serving_files(self.settings, self.passages, folder)
+        except OSError as error:
+            if disk_full(error):
+                raise space_error(self.settings, error, count * BYTES_PER_PASSAGE_SERVED,
+                                  "writing the serving files") from error
+            raise
+        manifest["serving_files"] = folder.name
         self.store.write_manifest(manifest)
         self.store.delete_record(PENDING)
         self.store.drop_stale_builds({self.passages.name, self.papers.name})
+        remove_other_builds(folder.parent, keep={folder.name})
         return manifest

@@ -58,10 +58,12 @@ def model_location(settings: EmbeddingSettings) -> str:
 
 
 def model_label(settings: EmbeddingSettings) -> str:
-    """A name for the configured model and backend, recorded in the index manifest: vectors
-    of different backends differ slightly, so a change of backend rebuilds the index."""
+    """A name for the configured model and backend, recorded in the index manifest. ``torch``
+    and ``onnx`` run the same fp32 model (vectors equal within 1e-6 cosine, a test checks), so
+    they share a name and one index; ``onnx-int8`` vectors differ, so a change to or from it
+    rebuilds the index."""
     name = settings.model or DEFAULT_MODEL_LABEL
-    return name if settings.backend == "torch" else f"{name} [{settings.backend}]"
+    return f"{name} [{settings.backend}]" if settings.backend == "onnx-int8" else name
 
 
 class _VectorCache:
@@ -175,3 +177,18 @@ def get_embedder(settings: EmbeddingSettings) -> Embedder:
     if settings.backend not in _backends:
         raise EmbeddingModelError(f"Unknown embedding backend: {settings.backend}. Known: {', '.join(sorted(_backends))}.")
     return _backends[settings.backend](settings)
+
+
+BULK_BACKENDS = {"onnx": "torch"}
+"""Backends whose vectors another computes faster in large batches: ``onnx`` and ``torch`` give
+the same vectors (one model label), and on the CPUs measured (BENCHMARKS.md) torch encodes
+batches faster while ONNX Runtime starts faster and embeds one question faster."""
+
+
+def get_bulk_embedder(settings: EmbeddingSettings) -> Embedder:
+    """The embedder ``rag index`` encodes passages with: the query backend, or the one listed in
+    :data:`BULK_BACKENDS` for it (the same vectors, a faster batch encoder)."""
+    bulk = BULK_BACKENDS.get(settings.backend)
+    if bulk is None:
+        return get_embedder(settings)
+    return get_embedder(settings.model_copy(update={"backend": bulk}))

@@ -1,4 +1,5 @@
-"""The loaded index: the live build's collections, its passages in memory and BM25 over them.
+"""The loaded index: the live build's collections and its serving files (passage table, BM25,
+vocabulary), memory-mapped.
 
 :func:`get_engine` returns one shared :class:`Engine` per settings; it checks the index
 against the corpus and settings once, building or rebuilding it when needed.
@@ -8,37 +9,19 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
-from ..corpus.names import vocabulary
 from ..models import Passage
 from ..settings import Settings
+from .columns import KeyIndex
 from .embeddings import Embedder, get_embedder
 from .indexer import ensure_index
 from .lexical import LexicalIndex
-from .store import Store, iter_records
+from .serving_files import PassageRow, PassageTable, open_serving_files
+from .store import Store
 
-
-@dataclass(frozen=True, slots=True)
-class PassageRow:
-    """A passage as stored in the index."""
-
-    id: str
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    title: str
-    title_derived: bool
-    label: str
-    named: bool
-    source: str
-    collections: tuple[str, ...]
-    categories: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()
-    year: int | None = None
+__all__ = ["Engine", "PassageRow", "forget_engine", "get_engine", "reset_engines"]
 
 
 class Engine:
@@ -52,28 +35,11 @@ class Engine:
         self.passages = self.store.collection(self.manifest["passages_collection"])
         self.papers = self.store.collection(self.manifest["papers_collection"])
         self.checked = time.monotonic()
-        self.rows: list[PassageRow] = []
-        for batch in iter_records(self.passages, ["documents", "metadatas"]):
-            for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"]):
-                self.rows.append(PassageRow(
-                    pid, meta["doc_id"], text, int(meta["start"]), int(meta["end"]),
-                    meta["title"], bool(meta.get("title_derived")), meta.get("label") or meta["title"],
-                    bool(meta.get("named")), meta.get("source", ""),
-                    tuple(meta.get("collections") or ()), tuple(meta.get("categories") or ()),
-                    tuple(meta.get("authors") or ()), meta.get("year"),
-                ))
-        self.row_of = {row.id: i for i, row in enumerate(self.rows)}
-        self.rows_of_paper: dict[str, list[int]] = {}
-        for i, row in enumerate(self.rows):
-            self.rows_of_paper.setdefault(row.doc_id, []).append(i)
-        self.collections = sorted({c for row in self.rows for c in row.collections})
-        self.categories = sorted({c for row in self.rows for c in row.categories})
-        self.years = sorted({row.year for row in self.rows if row.year is not None})
-        self.vocabulary = vocabulary(f"{row.title} {row.text}" for row in self.rows)
-        weight = settings.retrieval.title_weight
-        self.lexical = LexicalIndex([
-            (f"{row.title} " * weight if not row.title_derived else "") + row.text for row in self.rows
-        ])
+        served = open_serving_files(settings, self.manifest, self.passages)
+        self.rows: PassageTable = served.table
+        self.lexical: LexicalIndex = served.lexical
+        self.vocabulary: KeyIndex = served.vocabulary
+        self.collections, self.categories, self.years = served.collections, served.categories, served.years
 
     def embeddings_of(self, rows: list[int]) -> np.ndarray:
         """Stored embeddings of the given passage rows, in that order."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -23,6 +23,14 @@ def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(STOPWORDS_EN) | _QUESTION_WORDS
+
+
+def _bm25s():
+    try:
+        import bm25s
+    except ImportError as error:
+        raise missing_dependency("bm25s", "core", "Lexical search") from error
+    return bm25s
 
 
 @lru_cache(maxsize=1)
@@ -49,26 +57,49 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """A BM25 index over a list of texts; rows are positions in that list."""
+    """A BM25 index over a list of texts; rows are positions in that list. :meth:`save` writes
+    it to a folder and :meth:`load` memory-maps it back, so a process does not rebuild it."""
 
-    def __init__(self, texts: list[str]) -> None:
-        try:
-            import bm25s
-        except ImportError as error:
-            raise missing_dependency("bm25s", "core", "Lexical search") from error
-        self.size = len(texts)
-        self.model = bm25s.BM25()
-        corpus_tokens = [tokenize(t) or ["\x00empty"] for t in texts]
-        self.document_frequency: Counter[str] = Counter()
-        for tokens in corpus_tokens:
-            self.document_frequency.update(set(tokens))
-        if corpus_tokens:
-            self.model.index(corpus_tokens, show_progress=False)
-        self.vocab = self.model.vocab_dict if corpus_tokens else {}
+    def __init__(self, texts: list[str], model=None) -> None:
+        bm25s = _bm25s()
+        if model is None:
+            model = bm25s.BM25()
+            corpus_tokens = [tokenize(t) or ["\x00empty"] for t in texts]
+            if corpus_tokens:
+                model.index(corpus_tokens, show_progress=False)
+        self.model = model
+        self.size = int(model.scores["num_docs"]) if getattr(model, "scores", None) else 0
+        self.vocab = (model.vocab_dict or {}) if self.size else {}
+        self._indptr = model.scores["indptr"] if self.size else np.zeros(1, np.int64)
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (bm25s's own files)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self.model.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """The index :meth:`save` wrote to ``folder``, its arrays memory-mapped."""
+        if not any(folder.iterdir()):
+            return cls([])
+        model = _bm25s().BM25.load(str(folder), mmap=True, show_progress=False)
+        index = cls([], model=model)
+        if not 0 < len(index._indptr) - 1 <= len(index.vocab) or index._indptr[-1] != len(model.scores["data"]):
+            raise ValueError(f"the lexical index in {folder} does not fit together "
+                             f"({len(index._indptr) - 1} columns, {len(index.vocab)} words)")
+        return index
+
+    def document_frequency(self, token: str) -> int:
+        """How many texts hold ``token``."""
+        column = self.vocab.get(token)
+        if column is None or column + 1 >= len(self._indptr):
+            return 0
+        return int(self._indptr[column + 1] - self._indptr[column])
 
     def idf(self, token: str) -> float:
         """BM25's inverse document frequency of a (tokenised) word."""
-        df = self.document_frequency.get(token, 0)
+        df = self.document_frequency(token)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
     def coverage(self, query: str, text: str) -> float:

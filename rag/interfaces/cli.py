@@ -73,10 +73,13 @@ def cmd_index(args: argparse.Namespace) -> int:
 
         before = Store(settings).read_manifest()
     print(f"Checking {settings.corpus} ...", file=sys.stderr)
-    manifest = ensure_index(settings, rebuild=args.rebuild, progress=progress, verify=args.verify)
-    if bar is not None:
-        bar.close()
+    try:
+        manifest = ensure_index(settings, rebuild=args.rebuild, progress=progress, verify=args.verify)
+    finally:
+        if bar is not None:
+            bar.close()  # an error starts on a line of its own
     reset_engines()
+    serving = _serving_files(settings, manifest)
     same_build = before is not None and all(before.get(k) == manifest.get(k) for k in ("built_at", "passages_collection"))
     state = "up to date" if same_build else "built"
     work = "" if state == "up to date" else (
@@ -85,9 +88,18 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(
         f"Index {state}: {manifest['papers']} papers, {manifest['passage_count']} passages in "
         f"{settings.chroma_url or settings.index_dir}{work}; built {manifest['built_at']} in "
-        f"{manifest['build_seconds']} s."
+        f"{manifest['build_seconds']} s. Serving files: {serving}."
     )
     return 0
+
+
+def _serving_files(settings, manifest: dict) -> str:
+    """Check the build's serving files (writing them when an older version built the index)."""
+    from ..index.serving_files import open_serving_files
+    from ..index.store import Store
+
+    served = open_serving_files(settings, manifest, Store(settings).collection(manifest["passages_collection"]))
+    return str(served.folder)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

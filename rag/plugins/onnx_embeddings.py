@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from ..index.embeddings import Embedder, model_location
 from ..settings import EmbeddingSettings
 
 EXPORT_VERSION = 3
+log = logging.getLogger(__name__)
 
 
 def _cache_folder(settings: EmbeddingSettings) -> Path:
@@ -58,10 +61,14 @@ def export_onnx(settings: EmbeddingSettings) -> Path:
         names = ["input_ids", "attention_mask", "token_type_ids"]
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".onnx", delete=False) as handle:
             partial = Path(handle.name)
-        torch.onnx.export(Pooled(model), tuple(sample[n] for n in names), str(partial),
-                          input_names=names, output_names=["embedding"], opset_version=17,
-                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}},
-                          dynamo=False)
+        log.info("Exporting the embedding model to ONNX in %s (once per machine)", folder)
+        with warnings.catch_warnings():  # the tracer's warnings concern shapes the pooled graph does not use
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Pooled(model), tuple(sample[n] for n in names), str(partial),
+                              input_names=names, output_names=["embedding"], opset_version=17,
+                              dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names},
+                                            "embedding": {0: "batch"}},
+                              dynamo=False)
         os.replace(partial, fp32)  # readers never see a half-written file
     if wanted == int8:
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -74,6 +81,48 @@ def export_onnx(settings: EmbeddingSettings) -> Path:
     return wanted
 
 
+class _Tokenizer:
+    """The model's ``tokenizer.json`` run by the ``tokenizers`` library: what transformers'
+    fast tokenizer runs, without importing transformers and torch (seconds at start-up)."""
+
+    def __init__(self, location: str, max_tokens: int) -> None:
+        import json
+
+        from tokenizers import Tokenizer
+
+        folder = Path(location)
+        config = json.loads((folder / "tokenizer_config.json").read_text()) \
+            if (folder / "tokenizer_config.json").is_file() else {}
+        self.max_tokens = min(max_tokens, int(config.get("model_max_length") or max_tokens))
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=self.max_tokens)
+        pad = config.get("pad_token") or "[PAD]"
+        pad = pad.get("content", "[PAD]") if isinstance(pad, dict) else pad
+        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad) or 0, pad_token=pad)
+
+    def __call__(self, texts: list[str]) -> dict[str, np.ndarray]:
+        encoded = self.tokenizer.encode_batch(texts)
+        return {"input_ids": np.asarray([e.ids for e in encoded], dtype=np.int64),
+                "attention_mask": np.asarray([e.attention_mask for e in encoded], dtype=np.int64),
+                "token_type_ids": np.asarray([e.type_ids for e in encoded], dtype=np.int64)}
+
+
+def _tokenizer(location: str, max_tokens: int = 256):
+    """A tokenizer for the model: :class:`_Tokenizer` when the model has a ``tokenizer.json``,
+    else transformers' ``AutoTokenizer`` (slower to import)."""
+    if (Path(location) / "tokenizer.json").is_file():
+        return _Tokenizer(location, max_tokens)
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(location)
+    limit = min(max_tokens, getattr(tokenizer, "model_max_length", max_tokens) or max_tokens)
+
+    def encode(texts: list[str]) -> dict[str, np.ndarray]:
+        encoded = tokenizer(texts, padding=True, truncation=True, max_length=limit, return_tensors="np")
+        return {name: encoded[name].astype(np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
+    return encode
+
+
 class OnnxEmbedder(Embedder):
     """Runs the exported model with ONNX Runtime on all cores."""
 
@@ -81,12 +130,11 @@ class OnnxEmbedder(Embedder):
         super().__init__(settings)
         try:
             import onnxruntime
-            from transformers import AutoTokenizer
         except ImportError as error:
             raise missing_dependency("onnxruntime", "core", "The ONNX embedding backend") from error
         try:
             path = export_onnx(settings)
-            self.tokenizer = AutoTokenizer.from_pretrained(model_location(settings))
+            self.tokenizer = _tokenizer(model_location(settings))
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = os.cpu_count() or 1
             options.log_severity_level = 3
@@ -96,7 +144,6 @@ class OnnxEmbedder(Embedder):
                 f"Cannot prepare the {settings.backend} embedding backend: {error}. Delete "
                 f"{_cache_folder(settings)} to export again, or set RAG_EMBEDDINGS__BACKEND=torch."
             ) from error
-        self.max_tokens = min(256, getattr(self.tokenizer, "model_max_length", 256) or 256)
         self.dimension = int(self._encode(["dimension probe"], 1).shape[1])
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
@@ -104,11 +151,7 @@ class OnnxEmbedder(Embedder):
         out = np.zeros((len(texts), getattr(self, "dimension", 0) or 1), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
             rows = order[start:start + batch_size]
-            encoded = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True,
-                                     max_length=self.max_tokens, return_tensors="np")
-            feed = {name: encoded[name].astype(np.int64)
-                    for name in ("input_ids", "attention_mask", "token_type_ids")}
-            vectors = self.session.run(None, feed)[0]
+            vectors = self.session.run(None, self.tokenizer([texts[i] for i in rows]))[0]
             if out.shape[1] != vectors.shape[1]:
                 out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
             out[rows] = vectors

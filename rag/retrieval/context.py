@@ -45,7 +45,7 @@ def _side_papers(question: Question, passages: list[Passage], retriever: HybridR
 def whole_papers(engine: Engine, query: str, passages: list[Passage], doc_ids: list[str]) -> list[Passage]:
     """``passages`` and then every other passage of the papers ``doc_ids``, in abstract order."""
     have = {p.passage_id for p in passages}
-    rows = [r for d in doc_ids for r in engine.rows_of_paper.get(d, []) if engine.rows[r].id not in have]
+    rows = [r for d in doc_ids for r in engine.rows.of_paper(d) if engine.rows[r].id not in have]
     if not rows:
         return passages
     similarity = engine.embeddings_of(rows) @ engine.embedder.encode_one(query)

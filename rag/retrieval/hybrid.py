@@ -58,9 +58,11 @@ class HybridRetriever:
         found = self.engine.passages.query(
             query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"], where=where
         )
+        rows = self.engine.rows
         return [
-            (self.engine.row_of[pid], 1.0 - float(d))
+            (row, 1.0 - float(d))
             for pid, d in zip(found["ids"][0], found["distances"][0])
+            if (row := rows.index_of(pid)) is not None
         ]
 
     def lexical(self, query: str, n: int, flt: SearchFilter | None = None) -> list[tuple[int, float]]:
@@ -68,9 +70,13 @@ class HybridRetriever:
         if not flt:
             return self.engine.lexical.search(query, n)
         rows = self.engine.rows
-        found = self.engine.lexical.search(query, len(rows))
-        return [(r, s) for r, s in found
-                if flt.matches(rows[r].collections, rows[r].categories, rows[r].authors, rows[r].year)][:n]
+        kept: list[tuple[int, float]] = []
+        for r, s in self.engine.lexical.search(query, len(rows)):
+            if len(kept) >= n:
+                break
+            if flt.matches(rows[r].collections, rows[r].categories, rows[r].authors, rows[r].year):
+                kept.append((r, s))
+        return kept
 
     def rank(self, query: str, mode: Mode = "hybrid", rerank: bool | None = None,
              flt: SearchFilter | None = None) -> tuple[list[int], dict[int, float], dict[int, float]]:

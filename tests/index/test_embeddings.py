@@ -29,9 +29,21 @@ def test_int8_backend_gives_normalised_vectors_close_to_torch(int8, papers):
     assert np.array_equal(int8.encode(texts[:3]), alone)
 
 
-def test_backend_is_part_of_the_manifest_label():
+def test_backend_is_part_of_the_manifest_label_only_where_vectors_differ():
     assert model_label(EmbeddingSettings(backend="onnx-int8")).endswith("[onnx-int8]")
-    assert "[" not in model_label(EmbeddingSettings(backend="torch"))
+    assert model_label(EmbeddingSettings(backend="torch")) == model_label(EmbeddingSettings(backend="onnx"))
+    assert "[" not in model_label(EmbeddingSettings())
+
+
+def test_the_default_onnx_backend_gives_torchs_vectors(papers):
+    from rag.corpus.chunking import chunk_paper
+
+    assert EmbeddingSettings().backend == "onnx"
+    texts = [c.text for p in papers for c in chunk_paper(p, PassageSettings())]
+    reference = get_embedder(EmbeddingSettings(backend="torch")).encode(texts)
+    vectors = get_embedder(EmbeddingSettings()).encode(texts)
+    assert 1 - (vectors * reference).sum(axis=1).min() < 1e-5
+    assert np.abs(vectors - reference).max() < 1e-5
 
 
 def test_int8_keeps_retrieval_quality_within_001_of_torch(int8):
@@ -44,3 +56,13 @@ def test_int8_keeps_retrieval_quality_within_001_of_torch(int8):
         for metric in ("mrr@10", "recall@5"):
             assert scores["onnx-int8"][retriever][metric] >= scores["torch"][retriever][metric] - 0.01, \
                 (retriever, metric, scores)
+
+
+def test_builds_with_the_default_backend_encode_with_torch_which_gives_the_same_vectors():
+    from rag.index.embeddings import get_bulk_embedder
+    from rag.plugins.onnx_embeddings import OnnxEmbedder
+    from rag.plugins.torch_embeddings import TorchEmbedder
+
+    assert isinstance(get_bulk_embedder(EmbeddingSettings()), TorchEmbedder)
+    assert model_label(EmbeddingSettings()) == model_label(EmbeddingSettings(backend="torch"))
+    assert isinstance(get_bulk_embedder(EmbeddingSettings(backend="onnx-int8")), OnnxEmbedder)

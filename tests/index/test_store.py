@@ -41,10 +41,14 @@ def chroma_server(tmp_path_factory):
 def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, chinchilla):
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
-    settings = make_settings(corpus=corpus, index_dir=tmp_path / "unused", chroma_url=chroma_server)
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "unused", chroma_url=chroma_server,
+                             embeddings={"cache_dir": tmp_path / "cache"})
     manifest = ensure_index(settings)
     assert manifest["papers"] == 35
-    assert not (tmp_path / "unused").exists()  # nothing written locally
+    assert not (tmp_path / "unused").exists()  # no index written locally ...
+    port = chroma_server.rsplit(":", 1)[1]
+    cached = tmp_path / "cache" / "serving" / f"127.0.0.1-{port}"
+    assert [p.name for p in cached.iterdir()] == [manifest["serving_files"]]  # ... only this machine's serving files
     assert Store(settings).read_manifest() == manifest
     assert ensure_index(settings) == manifest  # a second app process finds it up to date
     answer = ask("What did the Chinchilla paper find about compute-optimal training?", settings=settings)
