@@ -1,7 +1,7 @@
 """What a process serving a build needs besides the vectors, written once with the build.
 
 The passage table (ids, texts, offsets, paper fields), the lexical index and the refusal
-vocabulary are written to ``<index_dir>/serving/<build>`` (with a Chroma server: to this
+vocabulary are written to ``<index_dir>/serving_files/<build>`` (with a Chroma server: to this
 machine's cache; keyed by the build's passages collection and the title weight) with a size and CRC-32 of every file. A process opens them
 memory-mapped instead of reading every passage out of Chroma and rebuilding BM25. A missing,
 truncated or damaged file is noticed at load, and the files are rebuilt from the index with a
@@ -121,8 +121,8 @@ def serving_root(settings: Settings) -> Path:
     machine's cache (``embeddings.cache_dir``), one folder per server."""
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
-        return Path(settings.embeddings.cache_dir).expanduser() / "serving" / f"{url.hostname}-{url.port}"
-    return Path(settings.index_dir) / "serving"
+        return Path(settings.embeddings.cache_dir).expanduser() / "serving_files" / f"{url.hostname}-{url.port}"
+    return Path(settings.index_dir) / "serving_files"
 
 
 def serving_folder(settings: Settings, manifest: dict) -> Path:

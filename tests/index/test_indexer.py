@@ -113,7 +113,7 @@ def test_incremental_update_embeds_only_what_changed(tmp_path):
     (corpus / "extra.jsonl").unlink()
     removed = ensure_index(settings)
     assert (removed["papers"], removed["embedded"], removed["reused"]) == (35, 0, 35)
-    served = sorted(p.name for p in (tmp_path / "index" / "serving").iterdir())
+    served = sorted(p.name for p in (tmp_path / "index" / "serving_files").iterdir())
     assert served == [removed["serving_files"]]  # the replaced builds' serving files are gone
     engine = Engine(settings)
     assert not [row for row in engine.rows if row.doc_id.startswith("extra")]  # BM25 follows too

@@ -47,7 +47,7 @@ def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, chinchil
     assert manifest["papers"] == 35
     assert not (tmp_path / "unused").exists()  # no index written locally ...
     port = chroma_server.rsplit(":", 1)[1]
-    cached = tmp_path / "cache" / "serving" / f"127.0.0.1-{port}"
+    cached = tmp_path / "cache" / "serving_files" / f"127.0.0.1-{port}"
     assert [p.name for p in cached.iterdir()] == [manifest["serving_files"]]  # ... only this machine's serving files
     assert Store(settings).read_manifest() == manifest
     assert ensure_index(settings) == manifest  # a second app process finds it up to date
