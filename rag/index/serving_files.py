@@ -153,6 +153,30 @@ def _crc(path: Path) -> int:
     return crc
 
 
+def _write_table(folder: Path, rows: list[PassageRow]) -> list[PassageRow]:
+    """Write the passage table of ``rows`` (sorted by paper); returns each paper's first row."""
+    papers = list(dict.fromkeys(r.doc_id for r in rows))
+    paper_of = {doc_id: i for i, doc_id in enumerate(papers)}
+    first: dict[str, int] = {}
+    for i, r in enumerate(rows):
+        first.setdefault(r.doc_id, i)
+    ids = [r.id for r in rows]
+    write_strings(folder, "passage_ids", ids)
+    write_keys(folder, "passage_ids", ids)
+    write_strings(folder, "texts", (r.text for r in rows))
+    spans = [(r.start, r.end, paper_of[r.doc_id]) for r in rows]
+    np.save(folder / "spans.npy", np.asarray(spans, dtype=np.int64).reshape(-1, 3))
+    write_strings(folder, "paper_ids", papers)
+    write_keys(folder, "paper_ids", papers)
+    heads = [rows[first[p]] for p in papers]
+    write_strings(folder, "paper_fields", (json.dumps({
+        "title": r.title, "title_derived": r.title_derived, "label": r.label, "named": r.named,
+        "source": r.source, "collections": r.collections, "categories": r.categories,
+        "authors": r.authors, "year": r.year}) for r in heads))
+    np.save(folder / "first_row.npy", np.asarray([first[p] for p in papers] + [len(rows)], dtype=np.int64))
+    return heads
+
+
 def write_serving_files(settings: Settings, collection, folder: Path) -> Path:
     """Write the serving files of the passages in ``collection`` to ``folder`` (through a
     temporary folder beside it, renamed at the end: a reader never sees half of them)."""
@@ -160,32 +184,14 @@ def write_serving_files(settings: Settings, collection, folder: Path) -> Path:
     temporary = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:8]}"
     temporary.mkdir(parents=True)
     try:
-        papers = list(dict.fromkeys(r.doc_id for r in rows))
-        paper_of = {doc_id: i for i, doc_id in enumerate(papers)}
-        first = {}
-        for i, r in enumerate(rows):
-            first.setdefault(r.doc_id, i)
-        ids = [r.id for r in rows]
-        write_strings(temporary, "passage_ids", ids)
-        write_keys(temporary, "passage_ids", ids)
-        write_strings(temporary, "texts", (r.text for r in rows))
-        np.save(temporary / "spans.npy", np.asarray([(r.start, r.end, paper_of[r.doc_id]) for r in rows],
-                                                    dtype=np.int64).reshape(-1, 3))
-        write_strings(temporary, "paper_ids", papers)
-        write_keys(temporary, "paper_ids", papers)
-        heads = [rows[first[p]] for p in papers]
-        write_strings(temporary, "paper_fields", (json.dumps({
-            "title": r.title, "title_derived": r.title_derived, "label": r.label, "named": r.named,
-            "source": r.source, "collections": r.collections, "categories": r.categories,
-            "authors": r.authors, "year": r.year}) for r in heads))
-        np.save(temporary / "first_row.npy", np.asarray([first[p] for p in papers] + [len(rows)], dtype=np.int64))
+        heads = _write_table(temporary, rows)
         write_keys(temporary, "vocabulary", sorted(vocabulary(f"{r.title} {r.text}" for r in rows)))
         weight = settings.retrieval.title_weight
         LexicalIndex([(f"{r.title} " * weight if not r.title_derived else "") + r.text for r in rows]
                      ).save(temporary / "lexical")
         files = sorted(p for p in temporary.rglob("*") if p.is_file())
         meta = {
-            "format": FORMAT, "passages": len(rows), "papers": len(papers),
+            "format": FORMAT, "passages": len(rows), "papers": len(heads),
             "collections": sorted({c for r in heads for c in r.collections}),
             "categories": sorted({c for r in heads for c in r.categories}),
             "years": sorted({r.year for r in heads if r.year is not None}),
