@@ -91,8 +91,8 @@ def disk_full(error: BaseException) -> bool:
     return False
 
 
-def space_error(settings: Settings, error: BaseException, needed: int, when: str) -> IndexSpaceError:
-    """The one error a build that ran out of disk stops with."""
+def space_error(settings: Settings, error: BaseException | None, needed: int, when: str) -> IndexSpaceError:
+    """The one error a build that ran out of disk (``error``, if it names a file) stops with."""
     folder = Path(getattr(error, "filename", None) or settings.index_dir)
     folder = next((f for f in (folder, *folder.parents) if f.is_dir()), Path(settings.index_dir))
     free = shutil.disk_usage(folder).free
@@ -117,8 +117,7 @@ class Builder:
         self.expected = expected
         if not settings.chroma_url and Path(settings.index_dir).is_dir():
             if shutil.disk_usage(settings.index_dir).free < MIN_FREE_BYTES:  # Chroma can hang on a full disk
-                raise space_error(settings, OSError(errno.ENOSPC, "full", str(settings.index_dir)),
-                                  MIN_FREE_BYTES, "before the build started")
+                raise space_error(settings, None, MIN_FREE_BYTES, "before the build started")
         self.store = Store(settings)
         self.embedder = get_bulk_embedder(settings.embeddings)
         self.stats = BuildStats()
