@@ -1,6 +1,6 @@
 """Scale benchmark: index synthetic corpora of 1,000 / 10,000 / 100,000 abstracts and measure.
 
-    python -m bench.scale --sizes 1000 10000 [--backend onnx-int8]
+    python -m bench.scale --sizes 1000 10000 [--backend onnx-int8] [--workdir DIR]
 
 Each size runs in its own process (so peak memory is its own) and reports: indexing papers/s,
 raw model encode papers/s on the same passage texts (the first ``ENCODE_SAMPLE`` papers' texts:
@@ -54,7 +54,7 @@ def measure(papers: int, backend: str, workdir: Path) -> dict:
     from rag.corpus.chunking import chunk_paper
     from rag.corpus.reader import stream_corpus
     from rag.index.builder import embedding_text
-    from rag.index.embeddings import get_embedder
+    from rag.index.embeddings import get_bulk_embedder
     from rag.index.engine import reset_engines
     from rag.index.indexer import ensure_index
     from rag.settings import EmbeddingSettings, Settings
@@ -66,7 +66,7 @@ def measure(papers: int, backend: str, workdir: Path) -> dict:
         write_corpus(corpus, papers)
     settings = Settings(_env_file=None, corpus=corpus, index_dir=workdir / f"index-{papers}",
                         embeddings=EmbeddingSettings(backend=backend))
-    embedder = get_embedder(settings.embeddings)
+    embedder = get_bulk_embedder(settings.embeddings)  # what the build encodes with
     embedder.encode(["warm up"] * 8)
     started, wall = time.perf_counter(), time.time()
     manifest = ensure_index(settings, progress=_progress_printer(papers))
@@ -88,6 +88,7 @@ def measure(papers: int, backend: str, workdir: Path) -> dict:
     timings = query_latencies(settings)
     return {
         "papers": papers, "passages": manifest["passage_count"], "backend": backend,
+        "bulk_encoder": f"{type(embedder).__name__} {getattr(embedder, 'precision', '')}".strip(),
         "index_papers_per_s": round(manifest["embedded"] / build, 1),
         "encode_papers_per_s": round(len(sample) / encode, 1),
         "encode_sample_papers": len(sample),
@@ -114,7 +115,7 @@ def _progress_printer(total: int):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--backend", default="torch", choices=["torch", "onnx", "onnx-int8"])
+    parser.add_argument("--backend", default="onnx", choices=["torch", "onnx", "onnx-int8"])
     parser.add_argument("--workdir", type=Path, help="keep corpora and indexes here (default: a temporary folder)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a single size, in this process
     args = parser.parse_args()

@@ -37,6 +37,13 @@ class EmbeddingSettings(_Section):
         "a Chroma server) this machine's copy of each build's serving files."
     )
     batch_size: int = Field(64, ge=1, le=4096, description="Texts per encoding batch.")
+    bulk_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto",
+        description="Number format 'rag index' encodes passages in with PyTorch: 'bfloat16' is 2-3x "
+        "faster on CPUs with bf16 matrix units (Intel AMX) and gives vectors within 1e-4 cosine of "
+        "'float32'; 'auto' picks 'bfloat16' where the CPU has AMX, else 'float32'. Questions are "
+        "always embedded in float32.",
+    )
     device: str = Field("cpu", description="Torch device for the model ('cpu', 'cuda', ...).")
 
 

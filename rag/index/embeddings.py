@@ -154,13 +154,18 @@ class Embedder:
 
 
 _backends: dict[str, Callable[[EmbeddingSettings], Embedder]] = {}
+_bulk_backends: dict[str, Callable[[EmbeddingSettings], Embedder]] = {}
 _lock = threading.Lock()
 DEFAULT_PLUGINS = ("rag.plugins.torch_embeddings", "rag.plugins.onnx_embeddings")
 
 
-def register(name: str, factory: Callable[[EmbeddingSettings], Embedder]) -> None:
-    """Register an embedding backend ``factory`` under ``name`` (``RAG_EMBEDDINGS__BACKEND``)."""
+def register(name: str, factory: Callable[[EmbeddingSettings], Embedder],
+             bulk: Callable[[EmbeddingSettings], Embedder] | None = None) -> None:
+    """Register an embedding backend ``factory`` under ``name`` (``RAG_EMBEDDINGS__BACKEND``);
+    ``bulk``, if given, makes the embedder ``rag index`` encodes passages with."""
     _backends[name] = factory
+    if bulk is not None:
+        _bulk_backends[name] = bulk
 
 
 def _load() -> None:
@@ -185,10 +190,14 @@ the same vectors (one model label), and on the CPUs measured (BENCHMARKS.md) tor
 batches faster while ONNX Runtime starts faster and embeds one question faster."""
 
 
+@lru_cache(maxsize=2)
 def get_bulk_embedder(settings: EmbeddingSettings) -> Embedder:
     """The embedder ``rag index`` encodes passages with: the query backend, or the one listed in
-    :data:`BULK_BACKENDS` for it (the same vectors, a faster batch encoder)."""
-    bulk = BULK_BACKENDS.get(settings.backend)
-    if bulk is None:
-        return get_embedder(settings)
-    return get_embedder(settings.model_copy(update={"backend": bulk}))
+    :data:`BULK_BACKENDS` for it (the same vectors, a faster batch encoder), made by the
+    backend's ``bulk`` factory where it registered one (torch: bf16 on CPUs with AMX)."""
+    _load()
+    backend = BULK_BACKENDS.get(settings.backend, settings.backend)
+    settings = settings.model_copy(update={"backend": backend})
+    if backend in _bulk_backends:
+        return _bulk_backends[backend](settings)
+    return get_embedder(settings)

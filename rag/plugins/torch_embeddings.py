@@ -1,5 +1,5 @@
 """The ``torch`` embedding backend: sentence-transformers on PyTorch, fp32 (the reference the
-refusal thresholds are calibrated on)."""
+refusal thresholds are calibrated on), or bf16 weights for bulk encoding (``rag index``)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import EmbeddingModelError, missing_dependency
-from ..index.embeddings import Embedder, model_location
+from ..index.embeddings import Embedder, get_embedder, model_location
 from ..settings import EmbeddingSettings
 
 
 class TorchEmbedder(Embedder):
     """sentence-transformers on PyTorch."""
 
-    def __init__(self, settings: EmbeddingSettings) -> None:
+    def __init__(self, settings: EmbeddingSettings, precision: str = "float32") -> None:
         super().__init__(settings)
+        self.precision = precision
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as error:
@@ -27,6 +28,10 @@ class TorchEmbedder(Embedder):
 
             transformers.logging.disable_progress_bar()
             self.model = SentenceTransformer(location, device=settings.device)
+            if precision == "bfloat16":
+                import torch
+
+                self.model = self.model.to(torch.bfloat16)
         except Exception as error:  # noqa: BLE001 - any load failure gets the same advice
             raise EmbeddingModelError(
                 f"Cannot load the embedding model '{location}': {error}. Set "
@@ -36,9 +41,34 @@ class TorchEmbedder(Embedder):
         self.dimension = int(self.model.get_embedding_dimension())
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                 convert_to_numpy=True, show_progress_bar=False)
+        if self.precision == "float32":
+            return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        vectors = self.model.encode(texts, batch_size=batch_size, convert_to_tensor=True,
+                                    show_progress_bar=False).float().cpu().numpy()
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def has_bf16_matrix_units() -> bool:
+    """Whether this CPU has Intel AMX tiles (where PyTorch runs bf16 matrix products 2-3x faster
+    than float32); False where PyTorch cannot tell."""
+    try:
+        import torch
+
+        return bool(torch.cpu._is_amx_tile_supported())
+    except Exception:  # noqa: BLE001 - a private PyTorch call: absent means unknown
+        return False
+
+
+def bulk_torch_embedder(settings: EmbeddingSettings) -> TorchEmbedder:
+    """The torch embedder ``rag index`` encodes with, in ``settings.bulk_precision``."""
+    precision = settings.bulk_precision
+    if precision == "auto":
+        precision = "bfloat16" if settings.device == "cpu" and has_bf16_matrix_units() else "float32"
+    if precision == "float32":
+        return get_embedder(settings)  # the query embedder: one model in memory
+    return TorchEmbedder(settings, precision)
 
 
 def register_embedders(register: Callable[..., None]) -> None:
-    register("torch", TorchEmbedder)
+    register("torch", TorchEmbedder, bulk=bulk_torch_embedder)

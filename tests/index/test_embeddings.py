@@ -66,3 +66,30 @@ def test_builds_with_the_default_backend_encode_with_torch_which_gives_the_same_
     assert isinstance(get_bulk_embedder(EmbeddingSettings()), TorchEmbedder)
     assert model_label(EmbeddingSettings()) == model_label(EmbeddingSettings(backend="torch"))
     assert isinstance(get_bulk_embedder(EmbeddingSettings(backend="onnx-int8")), OnnxEmbedder)
+
+
+def test_bulk_encoding_in_bfloat16_gives_float32s_vectors_within_1e_4_cosine(papers):
+    from rag.corpus.chunking import chunk_paper
+    from rag.index.embeddings import get_bulk_embedder
+
+    texts = [c.text for p in papers for c in chunk_paper(p, PassageSettings())]
+    reference = get_embedder(EmbeddingSettings(backend="torch")).encode(texts)
+    bulk = get_bulk_embedder(EmbeddingSettings(bulk_precision="bfloat16"))
+    assert bulk.precision == "bfloat16"
+    vectors = bulk.encode(texts)
+    assert vectors.dtype == np.float32 and vectors.shape == reference.shape
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert (vectors * reference).sum(axis=1).min() > 1 - 1e-4
+
+
+def test_auto_bulk_precision_is_bfloat16_only_where_the_cpu_has_amx(monkeypatch):
+    from rag.plugins import torch_embeddings
+
+    settings = EmbeddingSettings(backend="torch", batch_size=17)  # a settings object of its own
+    monkeypatch.setattr(torch_embeddings, "has_bf16_matrix_units", lambda: False)
+    assert torch_embeddings.bulk_torch_embedder(settings) is get_embedder(settings)
+    monkeypatch.setattr(torch_embeddings, "has_bf16_matrix_units", lambda: True)
+    assert torch_embeddings.bulk_torch_embedder(settings).precision == "bfloat16"
+    assert torch_embeddings.bulk_torch_embedder(
+        settings.model_copy(update={"bulk_precision": "float32"})) is get_embedder(settings.model_copy(
+            update={"bulk_precision": "float32"}))
