@@ -82,17 +82,16 @@ def _first_papers(passages: list[Passage], count: int) -> list[Passage]:
 
 
 def _retrieve(settings: Settings, query: str, k: int, mode: Mode, filters, collections, list_of_papers: bool = False):
-    """The engine and the passages for ``query`` (for a list question, the passages of ``k``
-    papers). If another process swapped in a new build between two index checks (the old
+    """The engine and the passages for ``query`` (for a list question, the passages of ``2k``
+    papers, of which the first ``k`` papers' are those of a ``k``-paper retrieval). If another process swapped in a new build between two index checks (the old
     collections are gone), the engine is loaded again once."""
     for attempt in (1, 2):
         engine = get_engine(settings)
         flt = make_filter(filters, collections, engine.collections)
         try:
-            if list_of_papers:
-                retriever = HybridRetriever(engine)
-                wider = retriever.retrieve(query, k * settings.retrieval.max_passages_per_paper, mode, flt=flt)
-                return engine, _first_papers(wider, k)
+            if list_of_papers:  # twice as many papers: a list of literal mentions may reach further
+                return engine, HybridRetriever(engine).retrieve(query, 2 * k * settings.retrieval.max_passages_per_paper,
+                                                                mode, flt=flt)
             return engine, HybridRetriever(engine).retrieve(query, k, mode, flt=flt)
         except Exception as error:  # noqa: BLE001 - chromadb's NotFoundError, by name
             if attempt == 2 or type(error).__name__ != "NotFoundError":
@@ -186,6 +185,9 @@ def stream_ask(
         query = rewritten
     read = replace(read_question(query), kind=question_kind(rewritten or question))
     engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections, list_of_papers=read.kind == "list")
+    wider = passages
+    if read.kind == "list":
+        passages = _first_papers(passages[: k * settings.retrieval.max_passages_per_paper], k)
     timings = {"retrieve": time.perf_counter() - started}
     answer = Answer(question=question, text=CANNOT_ANSWER, refused=True, llm=backend.name,
                     query=query, closest=passages)
@@ -208,7 +210,7 @@ def stream_ask(
         answer.notes.append(why)
         yield answer.text
     else:
-        passages = answer_passages(engine, read, query, passages)
+        passages = answer_passages(engine, read, query, passages, wider)
         if progress:
             yield Progress(stage="reading", passages=passages,
                            message=f"Reading {len({p.doc_id for p in passages})} papers: "

@@ -53,13 +53,15 @@ def whole_papers(engine: Engine, query: str, passages: list[Passage], doc_ids: l
     return passages + sorted(extra, key=lambda p: (doc_ids.index(p.doc_id), p.start))
 
 
-def answer_passages(engine: Engine, question: Question, query: str, passages: list[Passage]) -> list[Passage]:
-    """The passages to answer ``question`` from (see the module docstring)."""
+def answer_passages(engine: Engine, question: Question, query: str, passages: list[Passage],
+                    wider: list[Passage] | None = None) -> list[Passage]:
+    """The passages to answer ``question`` from (see the module docstring); ``wider``: for a
+    list question, the retrieved passages of more papers than ``passages`` holds."""
     if not passages:
         return passages
     retriever = HybridRetriever(engine)
     if question.kind == "list":
-        return retriever.list_members(query, question.terms, passages)
+        return retriever.list_members(query, question.terms, passages, question.literal, wider)
     if question.kind == "comparison":
         sides = _side_papers(question, passages, retriever)
         return whole_papers(engine, query, passages, sides or [passages[0].doc_id])

@@ -11,8 +11,10 @@ import numpy as np
 
 from ..errors import EmbeddingModelError, QuestionError
 from ..index.engine import Engine
+from ..index.lexical import tokenize
 from ..models import Passage
 from .filters import SearchFilter
+from .questions import singular
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
@@ -133,12 +135,31 @@ class HybridRetriever:
         got = self.engine.papers.get(ids=list(doc_ids), include=["embeddings"])
         return {pid: float(np.asarray(v, dtype=np.float32) @ vector) for pid, v in zip(got["ids"], got["embeddings"])}
 
-    def list_members(self, query: str, terms: list[str], passages: list[Passage]) -> list[Passage]:
-        """The passages of the papers that belong in a list answer: the best paper, and each
-        other whose whole abstract is within ``list_similarity_gap`` of the best paper's
-        similarity to the query and whose passages hold ``list_min_coverage`` of its words."""
+    def literal_members(self, literal: list[list[str]], wider: list[Passage], k: int) -> list[Passage]:
+        """For a list question asking for literal mentions: the passages of up to ``k`` papers
+        of ``wider`` (retrieved passages of more papers) whose abstract holds every word of one
+        alternative, in retrieval order (none: an empty list)."""
+        order = list(dict.fromkeys(p.doc_id for p in wider))
+        words = {d: {singular(t) for t in tokenize(self.engine.abstract(d))} for d in order}
+        holding = [{d for d in order if set(alternative) <= words[d]} for alternative in literal]
+        telling = [held for held in holding if len(held) <= len(order) / 2]  # "language" is in most: no test
+        keep = [d for d in order if any(d in held for held in telling)][:k]
+        return [p for p in wider if p.doc_id in keep]
+
+    def list_members(self, query: str, terms: list[str], passages: list[Passage],
+                     literal: list[list[str]] | None = None, wider: list[Passage] | None = None) -> list[Passage]:
+        """The passages of the papers that belong in a list answer. For a question asking for
+        literal mentions, the papers of ``wider`` (``passages`` and more papers) that make one
+        (:meth:`literal_members`); otherwise, or when
+        none does, the best paper and each other whose whole abstract is within
+        ``list_similarity_gap`` of the best paper's similarity to the query and whose passages
+        hold ``list_min_coverage`` of its words."""
         from .evidence import weighted_coverage
 
+        if literal and passages:
+            mentioning = self.literal_members(literal, wider or passages, len({p.doc_id for p in passages}))
+            if mentioning:
+                return mentioning
         order = list(dict.fromkeys(p.doc_id for p in passages))
         similarity = self.paper_similarity(query, order)
         best = max(similarity.values(), default=0.0)

@@ -77,6 +77,16 @@ _FRAME_WORDS = frozenset(tokenize(
     "from per within across over under into onto upon via among between each every any some such it its they "
     "their them there here also just only still yet whether author authors"
 ))
+# A list question that asks for literal mentions ("Which papers report experiments on CIFAR-10?",
+# "Which abstracts mention machine translation?"): its members are the papers that say the thing.
+_LITERAL = re.compile(r"\b(?:mention\w*|by\s+name|(?:experiments?|results?|evaluat\w*)\s+(?:on|with)|talk\w*\s+about|"
+                      r"discuss\w*|compar\w*\s+against)\b", re.IGNORECASE)
+_ALTERNATIVE_BREAK = re.compile(r"[,;:()]|\b(?:or|and|such\s+as|e\.g\.|i\.e\.|whether|including|like|as|where|that|"
+                                r"which|with|to|of|on|in|for|about|from)\b", re.IGNORECASE)
+_GENERIC_LIST_WORDS = frozenset(tokenize(
+    "involve study propose apply report results experiments deal concerned talk say explicitly specific mainly way "
+    "build rely look run evaluate make design other than new standard classic something kind role either "
+    "against collection train training"))
 _QUANTITY_NOUN = re.compile(r"\bhow\s+(?:many|much)\s+((?:[\w-]+\s+){0,2}?[\w-]+?)(?:\s+(?:does|do|did|is|are|was|were|"
                             r"has|have|had|can|could|will|would|went|in|of|for|on|at|to|the|it|they)\b|[?,.]|$)",
                             re.IGNORECASE)
@@ -104,6 +114,9 @@ class Question:
     asked: list[str] = field(default_factory=list)
     """The stemmed words of what it asks for, right after its question word ("What learning
     rate was used ..." asks for "learning rate"; "In what year ..." for "year")."""
+    literal: list[list[str]] = field(default_factory=list)
+    """For a list question asking for literal mentions (of a name with a digit, or "mention X",
+    "experiments on X"): the stemmed words of each thing named ("GPUs or TPUs": [gpu], [tpu])."""
 
 
 _CAPITALISED = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+|the\s+|for\s+)?[A-Z][\w-]*)*")
@@ -177,4 +190,31 @@ def read_question(text: str) -> Question:
         measured = tokenize("parameters")  # "how large is Gopher": a model's size is its parameter count
     target = _ASKED.match(text)
     asked = [t for t in tokenize(target.group(1)) if t not in _FRAME_WORDS] if target else []
-    return Question(text, kind, names, terms, focus, measured, counts, sides, asked)
+    literal = _literal_alternatives(text, names) if kind == "list" else []
+    return Question(text, kind, names, terms, focus, measured, counts, sides, asked, literal)
+
+
+def singular(stem: str) -> str:
+    """A stem without a plural "s" ("gpus" -> "gpu"), so "GPUs" and "TPU Pod" compare."""
+    return stem[:-1] if len(stem) > 3 and stem.endswith("s") and not stem.endswith("ss") else stem
+
+
+def _literal_alternatives(text: str, names: list[str]) -> list[list[str]]:
+    """What a list question asks papers to mention, one stemmed word list per alternative
+    (each of one to three words), when it asks for literal mentions; else ``[]``."""
+    if not (_LITERAL.search(text) or any(ch.isdigit() for n in names for ch in n)):
+        return []
+    opener = _LIST.search(text)
+    alternatives = []
+    for part in _ALTERNATIVE_BREAK.split(text[opener.end():] if opener else text):
+        tokens = list(dict.fromkeys(tokenize(part)))
+        pieces = {p for t in tokens if "-" in t for p in tokenize(t.replace("-", " "))}  # "cifar-10", not "cifar", "10"
+        stems = [singular(t) for t in tokens if t not in pieces
+                 and (t not in _FRAME_WORDS or t in ("question", "answer")) and t not in _GENERIC_LIST_WORDS]
+        if 1 <= len(stems) <= 3 and stems not in alternatives:
+            alternatives.append(stems)
+    for name in names:  # "AI21's Jurassic-1": either name will do
+        stems = [singular(t) for t in tokenize(name) if "-" in t or "-" not in name]
+        if stems and [stems] != alternatives[-1:] and stems not in alternatives:
+            alternatives.append(stems)
+    return alternatives

@@ -60,3 +60,13 @@ def test_a_small_model_reads_fewer_passages_cut_to_exact_spans(settings, engine)
         assert len(sentences(passage.text)) <= 2
     whole = focus_passages(read_question(question), passages, engine.embedder, settings.answer, 0, 0)
     assert {p.passage_id: p.text for p in whole} == {p.passage_id: p.text for p in passages}  # all, uncut
+
+
+def test_a_list_of_literal_mentions_cites_exactly_the_papers_that_mention_the_name(settings, papers):
+    from rag.corpus.names import mentions
+
+    mentioning = {p.id for p in papers if mentions(p.abstract, "GPT-3") or mentions(p.title, "GPT-3")}
+    assert 2 <= len(mentioning) <= 5  # the seed corpus: the list fits in the default k=5
+    answer = ask("Which papers mention GPT-3 by name?", settings=settings)
+    assert {c.doc_id for c in answer.citations} == mentioning
+    assert len(answer.text.split("\n")) == len(mentioning)

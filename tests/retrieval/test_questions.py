@@ -35,3 +35,12 @@ def test_what_a_question_names_counts_and_frames():
     assert sides[:2] == ["Backprop Evolution", "Neural Optimizer Search"]
     assert wants_number(read_question("When did OpenAI Five beat the Dota 2 world champions?"))
     assert not is_question("GAN-TTS DeepSpeech Distance") and is_question("what is GAN-TTS")
+
+
+def test_a_list_question_asking_for_mentions_gives_what_is_to_be_mentioned():
+    assert read_question("Which papers report experiments on CIFAR-10?").literal == [["cifar-10"]]
+    assert read_question("Which papers mention GPT-3 by name?").literal == [["gpt-3"]]  # not "gpt" and "3" apart
+    assert read_question("Which abstracts mention specific hardware such as GPUs or TPUs?").literal[-2:] == [["gpu"], ["tpu"]]
+    assert read_question("Which abstracts mention machine translation?").literal == [["machin", "translat"]]
+    assert read_question("Which papers study scaling laws for language models?").literal == []  # topical, not literal
+    assert read_question("How many parameters does GPT-3 have?").literal == []  # not a list
