@@ -209,9 +209,14 @@ def compose(question: Question, passages: list[Passage], embedder: Embedder, set
     subject = subject_paper(question, passages)
     lines = [named_line(_from_paper(subject, found, settings, question))]
     others = [c for c in ranked if c.doc_id != subject and c.score >= ranked[0].score - settings.max_score_gap]
-    if others and question.kind not in ("which", "quantity", "definition"):
+    if others and question.kind not in ("which", "quantity", "definition") and not _names_paper(question, passages):
         lines.append(named_line(_from_paper(others[0].doc_id, found, settings, question)[:1]))
     return lines
+
+
+def _names_paper(question: Question, passages: list[Passage]) -> bool:
+    """Whether the question names a paper of ``passages`` (by its label): it is about that one."""
+    return any(p.named and mentions(p.label, name) for name in question.sides for p in passages)
 
 
 def render(lines: list[Line]) -> str:

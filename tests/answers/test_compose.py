@@ -70,3 +70,9 @@ def test_a_list_of_literal_mentions_cites_exactly_the_papers_that_mention_the_na
     answer = ask("Which papers mention GPT-3 by name?", settings=settings)
     assert {c.doc_id for c in answer.citations} == mentioning
     assert len(answer.text.split("\n")) == len(mentioning)
+
+
+def test_a_question_naming_its_paper_is_answered_from_that_paper_alone(settings, papers):
+    answer = ask("What weaknesses did the Codex authors find in their model?", settings=settings)
+    assert not answer.refused
+    assert {c.doc_id for c in answer.citations} == {find_paper(papers, "GitHub Copilot").id}
