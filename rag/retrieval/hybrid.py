@@ -141,9 +141,7 @@ class HybridRetriever:
         alternative, in retrieval order (none: an empty list)."""
         order = list(dict.fromkeys(p.doc_id for p in wider))
         words = {d: {singular(t) for t in tokenize(self.engine.abstract(d))} for d in order}
-        holding = [{d for d in order if set(alternative) <= words[d]} for alternative in literal]
-        telling = [held for held in holding if len(held) <= len(order) / 2]  # "language" is in most: no test
-        keep = [d for d in order if any(d in held for held in telling)][:k]
+        keep = [d for d in order if any(set(alternative) <= words[d] for alternative in literal)][:k]
         return [p for p in wider if p.doc_id in keep]
 
     def list_members(self, query: str, terms: list[str], passages: list[Passage],

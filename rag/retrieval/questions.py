@@ -81,8 +81,8 @@ _FRAME_WORDS = frozenset(tokenize(
 # "Which abstracts mention machine translation?"): its members are the papers that say the thing.
 _LITERAL = re.compile(r"\b(?:mention\w*|by\s+name|(?:experiments?|results?|evaluat\w*)\s+(?:on|with)|talk\w*\s+about|"
                       r"discuss\w*|compar\w*\s+against)\b", re.IGNORECASE)
-_ALTERNATIVE_BREAK = re.compile(r"[,;:()]|\b(?:or|and|such\s+as|e\.g\.|i\.e\.|whether|including|like|as|where|that|"
-                                r"which|with|to|of|on|in|for|about|from)\b", re.IGNORECASE)
+_ALTERNATIVE_BREAK = re.compile(r"[,;:()]|(?<![\w-])(?:or|and|such\s+as|e\.g\.|i\.e\.|whether|including|like|as|where|"
+                                r"that|which|with|to|of|on|in|for|about|from)(?![\w-])", re.IGNORECASE)
 _GENERIC_LIST_WORDS = frozenset(tokenize(
     "involve study propose apply report results experiments deal concerned talk say explicitly specific mainly way "
     "build rely look run evaluate make design other than new standard classic something kind role either "
