@@ -47,6 +47,13 @@ class EmbeddingSettings(_Section):
     device: str = Field("cpu", description="Torch device for the model ('cpu', 'cuda', ...).")
 
 
+class IndexSettings(_Section):
+    ray_address: str | None = Field(
+        None, description="Embed the passages of 'rag index' on this Ray cluster ('auto': the one running "
+        "on this machine, or 'HEAD:6379'); unset: on this machine. Needs the 'ray' extra on every node.",
+    )
+
+
 class PassageSettings(_Section):
     sentences: int = Field(3, ge=1, le=50, description="Sentences per passage.")
     overlap: int = Field(1, ge=0, le=49, description="Sentences shared by neighbouring passages.")
@@ -318,6 +325,7 @@ class Settings(BaseSettings):
         "another corpus. False: raise an error that says to run 'rag index'.",
     )
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
     passages: PassageSettings = Field(default_factory=PassageSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)

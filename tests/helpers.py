@@ -1,7 +1,12 @@
 """Helpers shared by the tests (not a test module)."""
 
+import shutil
 import socket
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 CHINCHILLA_Q = "What did the Chinchilla paper find about compute-optimal training?"
 
@@ -21,3 +26,24 @@ def wait_for_port(port: int, seconds: float = 20) -> None:
             return
         except OSError:
             time.sleep(0.05)
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen:
+    """A real ``chroma run`` server process storing in ``path``, accepting on ``port``."""
+    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    process = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, 60)
+    return process
+
+
+@contextmanager
+def chroma_server(path: Path):
+    """:func:`start_chroma` on a free port; yields its URL and stops it afterwards."""
+    port = free_port()
+    process = start_chroma(path, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -23,6 +23,7 @@ from rag import (  # noqa: E402
     QuestionError,
     RagError,
     Settings,
+    StoreUnavailableError,
     UnknownLLMError,
     ask,
 )
@@ -183,8 +184,8 @@ def create_api(settings: Settings) -> FastAPI:
                          collections=request.collections, filters=request.filters, settings=settings)
         except UnknownLLMError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
-        except LLMUnavailableError as error:
-            return JSONResponse({"error": str(error)}, status_code=503)
+        except (LLMUnavailableError, StoreUnavailableError) as error:
+            return JSONResponse({"error": str(error)}, status_code=503, headers={"Retry-After": "5"})
         except RagError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
         finally:

@@ -10,6 +10,7 @@ from ..corpus.names import unknown_terms
 from ..corpus.text import has_lone_surrogate, strip_invisible
 from ..errors import GenerationTimeoutError, LLMUnavailableError, QuestionError
 from ..index.engine import forget_engine, get_engine
+from ..index.store import reaching_the_server
 from ..models import Answer, Passage, Progress
 from ..retrieval.context import answer_passages
 from ..retrieval.conversation import History, standalone_query, user_turns
@@ -108,7 +109,8 @@ def search(question: str, *, k: int = 10, mode: Mode = "hybrid", collections: li
     settings = settings or Settings()
     question = validate_question(question, settings)
     k = validate_k(k)
-    engine, passages = _retrieve(settings, question, k, mode, filters, collections)
+    with reaching_the_server(settings):
+        engine, passages = _retrieve(settings, question, k, mode, filters, collections)
     return passages
 
 
@@ -170,8 +172,24 @@ def stream_ask(
     final, checked :class:`Answer` (whose text may differ: unsupported parts removed). With
     ``progress``, a :class:`~rag.models.Progress` first says which papers are being read (a
     local model may take seconds before its first word)."""
-    started = time.perf_counter()
     settings = settings or Settings()
+    for attempt in (1, 2):
+        wrote = False
+        try:
+            with reaching_the_server(settings):
+                for item in _stream_ask(question, k, llm, history, collections, filters, settings, progress):
+                    wrote = wrote or isinstance(item, str)
+                    yield item
+            return
+        except Exception as error:  # chromadb's NotFoundError, by name: a new build went live mid-answer
+            if attempt == 2 or wrote or type(error).__name__ != "NotFoundError":
+                raise
+            forget_engine(settings)  # its collections are gone: answer again from the new build
+
+
+def _stream_ask(question, k, llm, history, collections, filters, settings: Settings,
+                progress: bool) -> Iterator[str | Progress | Answer]:
+    started = time.perf_counter()
     question = validate_question(question, settings)
     k = validate_k(k)
     name = llm or settings.llm

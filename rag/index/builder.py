@@ -35,7 +35,7 @@ from ..corpus.reader import CorpusStream, content_hash
 from ..errors import IndexSpaceError
 from ..models import Paper
 from ..settings import Settings
-from .embeddings import get_bulk_embedder
+from .embeddings import get_bulk_embedder, get_cluster_embedder
 from .serving_files import remove_other_builds, serving_folder, write_serving_files
 from .store import BUILD_PREFIX, Store, iter_records
 
@@ -119,7 +119,11 @@ class Builder:
             if shutil.disk_usage(settings.index_dir).free < MIN_FREE_BYTES:  # Chroma can hang on a full disk
                 raise space_error(settings, None, MIN_FREE_BYTES, "before the build started")
         self.store = Store(settings)
-        self.embedder = get_bulk_embedder(settings.embeddings)
+        if settings.index.ray_address:
+            self.embedder = get_cluster_embedder("ray", settings.embeddings, settings.index.ray_address)
+        else:
+            self.embedder = get_bulk_embedder(settings.embeddings)
+        self.papers_per_step = getattr(self.embedder, "papers_per_step", PAPERS_PER_STEP)
         self.stats = BuildStats()
         live = self.store.read_manifest() or {}
         compatible = {k: live.get(k) for k in ("embedding_model", "passages")} == \
@@ -214,7 +218,8 @@ class Builder:
 
     def run(self, papers: Collection[Paper], progress: Progress | None = None) -> dict:
         """Bring the staging build to ``papers`` (a list or a :class:`CorpusStream`, read in
-        steps of :data:`PAPERS_PER_STEP`), make it live and return the manifest."""
+        steps of :data:`PAPERS_PER_STEP`, or the embedder's ``papers_per_step``), make it live and
+        return the manifest."""
         started = time.perf_counter()
         wanted = papers.ids if isinstance(papers, CorpusStream) else {p.id for p in papers}
         stale = [pid for pid in self.done if pid not in wanted]
@@ -225,7 +230,7 @@ class Builder:
         papers_left = iter(papers)
         try:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-index-writer") as self._writer:
-                while group := list(islice(papers_left, PAPERS_PER_STEP)):
+                while group := list(islice(papers_left, self.papers_per_step)):
                     self._step(group)
                     seen += len(group)
                     if progress:
@@ -233,7 +238,7 @@ class Builder:
                 self._wait_for_writes()
         except Exception as error:
             if disk_full(error) or self._little_room():  # Chroma's own errors do not always say why
-                raise space_error(self.settings, error, (total - seen + PAPERS_PER_STEP) * BYTES_PER_PAPER,
+                raise space_error(self.settings, error, (total - seen + self.papers_per_step) * BYTES_PER_PAPER,
                                   f"after {seen} of {total} papers") from error
             raise
         count = self.passages.count()

@@ -155,8 +155,9 @@ class Embedder:
 
 _backends: dict[str, Callable[[EmbeddingSettings], Embedder]] = {}
 _bulk_backends: dict[str, Callable[[EmbeddingSettings], Embedder]] = {}
+_clusters: dict[str, Callable[[EmbeddingSettings, str], Embedder]] = {}
 _lock = threading.Lock()
-DEFAULT_PLUGINS = ("rag.plugins.torch_embeddings", "rag.plugins.onnx_embeddings")
+DEFAULT_PLUGINS = ("rag.plugins.torch_embeddings", "rag.plugins.onnx_embeddings", "rag.plugins.ray_embeddings")
 
 
 def register(name: str, factory: Callable[[EmbeddingSettings], Embedder],
@@ -168,11 +169,20 @@ def register(name: str, factory: Callable[[EmbeddingSettings], Embedder],
         _bulk_backends[name] = bulk
 
 
+def register_cluster(name: str, factory: Callable[[EmbeddingSettings, str], Embedder]) -> None:
+    """Register a way to embed on a cluster (``factory(settings, address)``), e.g. ``ray``."""
+    _clusters[name] = factory
+
+
 def _load() -> None:
     with _lock:
         if not _backends:
             for module in DEFAULT_PLUGINS:
-                importlib.import_module(module).register_embedders(register)
+                plugin = importlib.import_module(module)
+                if hasattr(plugin, "register_embedders"):
+                    plugin.register_embedders(register)
+                if hasattr(plugin, "register_clusters"):
+                    plugin.register_clusters(register_cluster)
 
 
 @lru_cache(maxsize=4)
@@ -188,6 +198,14 @@ BULK_BACKENDS = {"onnx": "torch"}
 """Backends whose vectors another computes faster in large batches: ``onnx`` and ``torch`` give
 the same vectors (one model label), and on the CPUs measured (BENCHMARKS.md) torch encodes
 batches faster while ONNX Runtime starts faster and embeds one question faster."""
+
+
+def get_cluster_embedder(name: str, settings: EmbeddingSettings, address: str) -> Embedder:
+    """The embedder of the cluster kind ``name`` (``ray``) at ``address``, for ``rag index``."""
+    _load()
+    if name not in _clusters:
+        raise EmbeddingModelError(f"Unknown cluster kind: {name}. Known: {', '.join(sorted(_clusters))}.")
+    return _clusters[name](settings, address)
 
 
 @lru_cache(maxsize=2)

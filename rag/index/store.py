@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -100,6 +101,36 @@ def open_client(settings: Settings):
             f"Cannot open the index folder {path} ({error}). Delete it and run "
             "'rag index --rebuild', or set RAG_INDEX_DIR to another folder."
         ) from error
+
+
+def _connection_failure(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is a failure to reach a server: refused, reset or
+    timed out (httpx's transport errors, OSError)."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) or any(c.__name__ == "TransportError" for c in type(seen).__mro__):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+@contextmanager
+def reaching_the_server(settings: Settings):
+    """Turn a lost Chroma server (``chroma_url``) into :class:`StoreUnavailableError` that says
+    so; nothing is to be restarted here: the next request reconnects."""
+    try:
+        yield
+    except StoreUnavailableError:
+        raise
+    except Exception as error:
+        if settings.chroma_url and _connection_failure(error):
+            raise StoreUnavailableError(
+                f"The index server at {settings.chroma_url} is unreachable ({type(error).__name__}: {error}). "
+                "Start it again ('chroma run ...'); questions are answered again as soon as it is back."
+            ) from error
+        raise
 
 
 def iter_records(collection, include: list[str], page: int = 5000):

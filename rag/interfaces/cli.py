@@ -21,7 +21,10 @@ def _settings(args: argparse.Namespace):
         overrides["corpus"] = args.corpus
     if getattr(args, "index_dir", None):
         overrides["index_dir"] = args.index_dir
-    return Settings(**overrides)
+    settings = Settings(**overrides)
+    if getattr(args, "ray", None):
+        settings = settings.model_copy(update={"index": settings.index.model_copy(update={"ray_address": args.ray})})
+    return settings
 
 
 def _filters(args: argparse.Namespace) -> dict:
@@ -221,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="rebuild even if up to date")
     index.add_argument("--verify", action="store_true",
                        help="read and hash every paper even when no corpus file's size, mtime or inode changed")
+    index.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
+                       help="embed on a Ray cluster: its address, or none to join the one running here "
+                       "(default: $RAG_INDEX__RAY_ADDRESS, else embed in this process)")
     index.set_defaults(func=cmd_index)
 
     for name, func, help_text in (("ask", cmd_ask, "answer a question with citations"),

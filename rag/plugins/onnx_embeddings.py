@@ -123,6 +123,17 @@ def _tokenizer(location: str, max_tokens: int = 256):
     return encode
 
 
+def _providers(settings: EmbeddingSettings, onnxruntime) -> list[str]:
+    """ONNX Runtime's CUDA provider first when ``device`` is cuda and it is installed
+    (``onnxruntime-gpu``), else the CPU."""
+    if settings.device.startswith("cuda"):
+        if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+            return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+        log.warning("RAG_EMBEDDINGS__DEVICE is '%s' but ONNX Runtime has no CUDA provider here (install "
+                    "onnxruntime-gpu); the %s backend runs on the CPU", settings.device, settings.backend)
+    return ["CPUExecutionProvider"]
+
+
 class OnnxEmbedder(Embedder):
     """Runs the exported model with ONNX Runtime on all cores."""
 
@@ -138,7 +149,7 @@ class OnnxEmbedder(Embedder):
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = os.cpu_count() or 1
             options.log_severity_level = 3
-            self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            self.session = onnxruntime.InferenceSession(str(path), options, providers=_providers(settings, onnxruntime))
         except Exception as error:  # noqa: BLE001
             raise EmbeddingModelError(
                 f"Cannot prepare the {settings.backend} embedding backend: {error}. Delete "

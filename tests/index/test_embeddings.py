@@ -93,3 +93,14 @@ def test_auto_bulk_precision_is_bfloat16_only_where_the_cpu_has_amx(monkeypatch)
     assert torch_embeddings.bulk_torch_embedder(
         settings.model_copy(update={"bulk_precision": "float32"})) is get_embedder(settings.model_copy(
             update={"bulk_precision": "float32"}))
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="no GPU on this machine")
+def test_the_cuda_device_gives_the_cpus_vectors(papers):
+    from rag.corpus.chunking import chunk_paper
+    from rag.index.embeddings import get_bulk_embedder
+
+    texts = [c.text for p in papers[:8] for c in chunk_paper(p, PassageSettings())]
+    on_gpu = get_bulk_embedder(EmbeddingSettings(device="cuda")).encode(texts)
+    on_cpu = get_embedder(EmbeddingSettings(backend="torch")).encode(texts)
+    assert (on_gpu * on_cpu).sum(axis=1).min() > 1 - 1e-4

@@ -1,11 +1,7 @@
 """The index on a real Chroma server (HttpClient), started as its own process."""
 
 import shutil
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,26 +12,14 @@ from rag.index.indexer import ensure_index
 from rag.index.store import Store
 
 from ..conftest import SEEDS, make_settings
+from ..helpers import chroma_server as running_chroma
 from ..helpers import free_port
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = free_port()
-    process = subprocess.Popen([chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma")),
-                                "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=30)
+    with running_chroma(tmp_path_factory.mktemp("chroma")) as url:
+        yield url
 
 
 def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, chinchilla):

@@ -1,0 +1,144 @@
+"""``rag index --ray``: the passages embedded on a real Ray cluster (a head node and a worker node,
+one CPU each, as processes on this machine), written to a real ``chroma run`` server, compared
+with a local build of the same corpus."""
+
+import json
+import shutil
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from rag import search
+from rag.index.embeddings import get_embedder
+from rag.index.indexer import ensure_index
+from rag.index.store import Store
+
+from ..conftest import ROOT, SEEDS, make_settings
+from ..helpers import chroma_server
+
+ray = pytest.importorskip("ray", reason="the 'ray' extra is not installed")
+
+
+@pytest.fixture()
+def cluster():
+    from ray.cluster_utils import Cluster
+
+    started = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    worker = started.add_node(num_cpus=1)
+    started.wait_for_nodes()
+    yield started, worker
+    ray.shutdown()
+    started.shutdown()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    from bench.synthetic import write_corpus
+
+    folder = tmp_path_factory.mktemp("ray-corpus")
+    for seed_file in SEEDS.iterdir():
+        shutil.copy(seed_file, folder)
+    write_corpus(folder / "synthetic.jsonl", 150)
+    return folder
+
+
+# float32 on both sides: bfloat16 vectors (the default on CPUs with AMX) depend on 1e-4 on how
+# texts are batched, which can swap two near-tied passages of one paper in a ranking
+EXACT = {"bulk_precision": "float32"}
+
+
+@pytest.fixture(scope="module")
+def local_build(corpus, tmp_path_factory):
+    settings = make_settings(corpus=corpus, index_dir=tmp_path_factory.mktemp("local-index"), embeddings=EXACT)
+    return settings, ensure_index(settings)
+
+
+def _records(settings, manifest) -> dict:
+    got = Store(settings).collection(manifest["passages_collection"]).get(include=["metadatas", "embeddings"])
+    return {i: (m, np.asarray(e, np.float32)) for i, m, e in zip(got["ids"], got["metadatas"], got["embeddings"])}
+
+
+def _questions() -> list[str]:
+    lines = (ROOT / "evals" / "data" / "queries.jsonl").read_text().splitlines()
+    return [json.loads(line)["text"] for line in lines if line.strip()]
+
+
+def test_a_build_on_ray_into_a_chroma_server_equals_a_local_build(cluster, corpus, local_build, tmp_path):
+    local, local_manifest = local_build
+    with chroma_server(tmp_path / "chroma") as url:
+        settings = make_settings(corpus=corpus, chroma_url=url, index={"ray_address": cluster[0].address},
+                                 embeddings={**EXACT, "cache_dir": tmp_path / "cache"})
+        manifest = ensure_index(settings)
+        assert manifest["embedded"] == local_manifest["embedded"] == local_manifest["papers"] == 185
+        on_ray, here = _records(settings, manifest), _records(local, local_manifest)
+        assert on_ray.keys() == here.keys()
+        for pid, (metadata, vector) in on_ray.items():
+            assert metadata == here[pid][0]
+            assert float(vector @ here[pid][1]) > 1 - 1e-4, pid
+        ids = sorted(here)
+        mine, theirs = np.stack([on_ray[i][1] for i in ids]), np.stack([here[i][1] for i in ids])
+        questions = _questions()
+        asked = get_embedder(local.embeddings).encode(questions)
+        for question, vector in zip(questions, asked):  # exact nearest neighbours: the same ten
+            assert np.array_equal(np.argsort(-(mine @ vector))[:10], np.argsort(-(theirs @ vector))[:10]), question
+        same = sum([p.passage_id for p in search(q, k=10, settings=settings)]
+                   == [p.passage_id for p in search(q, k=10, settings=local)] for q in questions)
+        # Chroma's HNSW search is approximate and its graph depends on the writes: a few rankings
+        # may take one candidate more or less (4 of 266 when this was written)
+        assert same >= 0.97 * len(questions), (same, len(questions))
+
+
+def test_a_build_whose_worker_node_dies_completes_on_the_remaining_node(cluster, corpus, local_build, tmp_path):
+    import psutil  # comes with ray
+
+    started, worker = cluster
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index", index={"ray_address": started.address},
+                             embeddings=EXACT)
+    raylet = psutil.Process(worker.all_processes["raylet"][0].process.pid)
+    killed, killed_at = threading.Event(), []
+
+    def embedding_on_the_worker() -> bool:
+        try:
+            return any("EmbedActor" in " ".join(p.cmdline()) for p in raylet.children(recursive=True))
+        except psutil.Error:
+            return False
+
+    def kill_the_worker_once_it_embeds() -> None:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if embedding_on_the_worker():
+                time.sleep(3)  # its model loaded, batches under way
+                started.remove_node(worker)
+                killed_at.append(time.time())
+                killed.set()
+                return
+            time.sleep(0.2)
+
+    killer = threading.Thread(target=kill_the_worker_once_it_embeds, daemon=True)
+    killer.start()
+    manifest = ensure_index(settings)
+    finished = time.time()
+    killer.join(timeout=5)
+    assert killed.is_set(), "the worker node never ran an embedding actor"
+    assert killed_at[0] < finished - 1, "the worker node died after the build had ended"
+    assert len([n for n in ray.nodes() if n["Alive"]]) == 1
+    local, local_manifest = local_build
+    assert manifest["passage_count"] == local_manifest["passage_count"]
+    assert _records(settings, manifest).keys() == _records(local, local_manifest).keys()
+
+
+def test_rag_index_with_an_unreachable_cluster_says_so_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    from ..helpers import free_port
+
+    address = f"127.0.0.1:{free_port()}"
+    started = time.time()
+    done = subprocess.run([sys.executable, "-m", "rag", "index", "--ray", address, "--index-dir", str(tmp_path / "i"),
+                           "--corpus", str(SEEDS)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode != 0 and time.time() - started < 60
+    assert f"Cannot join the Ray cluster at '{address}'" in done.stderr and "ray start --head" in done.stderr
+    assert "Traceback" not in done.stderr
