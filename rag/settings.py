@@ -52,6 +52,8 @@ class IndexSettings(_Section):
         None, description="Embed the passages of 'rag index' on this Ray cluster ('auto': the one running "
         "on this machine, or 'HEAD:6379'); unset: on this machine. Needs the 'ray' extra on every node.",
     )
+    ray_step_papers: int = Field(0, ge=0, description="Papers sent to the Ray cluster per build step (a "
+                                 "resumable unit); 0: 500 per worker CPU.")
 
 
 class PassageSettings(_Section):

@@ -120,7 +120,8 @@ class Builder:
                 raise space_error(settings, None, MIN_FREE_BYTES, "before the build started")
         self.store = Store(settings)
         if settings.index.ray_address:
-            self.embedder = get_cluster_embedder("ray", settings.embeddings, settings.index.ray_address)
+            self.embedder = get_cluster_embedder("ray", settings.embeddings, settings.index.ray_address,
+                                                 settings.index.ray_step_papers)
         else:
             self.embedder = get_bulk_embedder(settings.embeddings)
         self.papers_per_step = getattr(self.embedder, "papers_per_step", PAPERS_PER_STEP)

@@ -155,7 +155,7 @@ class Embedder:
 
 _backends: dict[str, Callable[[EmbeddingSettings], Embedder]] = {}
 _bulk_backends: dict[str, Callable[[EmbeddingSettings], Embedder]] = {}
-_clusters: dict[str, Callable[[EmbeddingSettings, str], Embedder]] = {}
+_clusters: dict[str, Callable[..., Embedder]] = {}
 _lock = threading.Lock()
 DEFAULT_PLUGINS = ("rag.plugins.torch_embeddings", "rag.plugins.onnx_embeddings", "rag.plugins.ray_embeddings")
 
@@ -169,8 +169,9 @@ def register(name: str, factory: Callable[[EmbeddingSettings], Embedder],
         _bulk_backends[name] = bulk
 
 
-def register_cluster(name: str, factory: Callable[[EmbeddingSettings, str], Embedder]) -> None:
-    """Register a way to embed on a cluster (``factory(settings, address)``), e.g. ``ray``."""
+def register_cluster(name: str, factory: Callable[..., Embedder]) -> None:
+    """Register a way to embed on a cluster (``factory(settings, address, papers_per_step)``),
+    e.g. ``ray``."""
     _clusters[name] = factory
 
 
@@ -200,12 +201,13 @@ the same vectors (one model label), and on the CPUs measured (BENCHMARKS.md) tor
 batches faster while ONNX Runtime starts faster and embeds one question faster."""
 
 
-def get_cluster_embedder(name: str, settings: EmbeddingSettings, address: str) -> Embedder:
-    """The embedder of the cluster kind ``name`` (``ray``) at ``address``, for ``rag index``."""
+def get_cluster_embedder(name: str, settings: EmbeddingSettings, address: str, papers_per_step: int = 0) -> Embedder:
+    """The embedder of the cluster kind ``name`` (``ray``) at ``address``, for ``rag index``;
+    ``papers_per_step`` (0: the cluster's default) sets the size of a build step."""
     _load()
     if name not in _clusters:
         raise EmbeddingModelError(f"Unknown cluster kind: {name}. Known: {', '.join(sorted(_clusters))}.")
-    return _clusters[name](settings, address)
+    return _clusters[name](settings, address, papers_per_step)
 
 
 @lru_cache(maxsize=2)

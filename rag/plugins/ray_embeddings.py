@@ -77,7 +77,7 @@ class RayEmbedder(Embedder):
     """Encodes batches of passages on the Ray cluster at ``address``; same vectors as the local
     bulk embedder (the same model and code run on each worker)."""
 
-    def __init__(self, settings: EmbeddingSettings, address: str) -> None:
+    def __init__(self, settings: EmbeddingSettings, address: str, papers_per_step: int = 0) -> None:
         super().__init__(settings)
         self.ray = connect(address)
         resources = self.ray.cluster_resources()
@@ -86,7 +86,7 @@ class RayEmbedder(Embedder):
         if self.gpu and not resources.get("GPU"):
             raise EmbeddingModelError("RAG_EMBEDDINGS__DEVICE is 'cuda' but the Ray cluster has no GPU. "
                                       "Unset it to embed on the CPUs, or add a GPU node.")
-        self.papers_per_step = PAPERS_PER_CPU_STEP * self.workers
+        self.papers_per_step = papers_per_step or PAPERS_PER_CPU_STEP * self.workers
         self._dimension: int | None = None
 
     @property
@@ -116,5 +116,5 @@ class RayEmbedder(Embedder):
         return out
 
 
-def register_clusters(register: Callable[[str, Callable[[EmbeddingSettings, str], Embedder]], None]) -> None:
+def register_clusters(register: Callable[[str, Callable[..., Embedder]], None]) -> None:
     register("ray", RayEmbedder)

@@ -142,3 +142,29 @@ def test_rag_index_with_an_unreachable_cluster_says_so_at_once(tmp_path):
     assert done.returncode != 0 and time.time() - started < 60
     assert f"Cannot join the Ray cluster at '{address}'" in done.stderr and "ray start --head" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_ray_build_whose_driver_is_killed_resumes_on_the_next_run(cluster, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from bench.synthetic import write_corpus
+
+    corpus = write_corpus(tmp_path / "corpus.jsonl", 120)
+    env = {**os.environ, "RAG_INDEX__RAY_STEP_PAPERS": "30", "RAG_INDEX_DIR": str(tmp_path / "index"),
+           "RAG_CORPUS": str(corpus), "RAG_EMBEDDINGS__BULK_PRECISION": "float32"}
+    command = [sys.executable, "-m", "rag", "index", "--ray", cluster[0].address]
+    driver = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True)
+    seen = ""
+    while driver.poll() is None and " 90/120 " not in seen:  # tqdm: three steps of 30 papers embedded,
+        seen += driver.stderr.read(1)                          # the first two surely written
+    os.killpg(driver.pid, signal.SIGKILL)
+    driver.wait(timeout=30)
+    again = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    resumed = int(again.stdout.split(" from an interrupted one")[0].rsplit(" ", 1)[1])
+    assert 60 <= resumed < 120
+    assert "Index built: 120 papers" in again.stdout
