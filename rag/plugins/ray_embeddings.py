@@ -69,7 +69,7 @@ def connect(address: str):
                 "to 'rag index --ray ADDRESS' (RAG_INDEX__RAY_ADDRESS)."
             ) from error
         ray.data.DataContext.get_current().enable_progress_bars = False
-        logging.getLogger("ray.data").setLevel(logging.WARNING)  # one INFO line per dataset otherwise
+        logging.getLogger("ray.data").setLevel(logging.ERROR)  # an INFO line per dataset, a warning per run
     return ray
 
 
