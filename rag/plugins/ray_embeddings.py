@@ -43,6 +43,13 @@ def _reachable(address: str, seconds: float = 5.0) -> None:
     retrying for minutes."""
     import socket
 
+    if address == "auto":  # the cluster `ray start` recorded last on this machine (it may be gone)
+        try:
+            from ray._private.services import canonicalize_bootstrap_address
+
+            address = canonicalize_bootstrap_address("auto") or address
+        except ImportError:  # a private helper of Ray's: without it, Ray's own (slow) retries
+            pass
     host, _, port = address.removeprefix("ray://").rpartition(":")
     if host and port.isdigit():
         socket.create_connection((host, int(port)), timeout=seconds).close()
