@@ -140,7 +140,8 @@ class HybridRetriever:
         of ``wider`` (retrieved passages of more papers) whose abstract holds every word of one
         alternative, in retrieval order (none: an empty list)."""
         order = list(dict.fromkeys(p.doc_id for p in wider))
-        words = {d: {singular(t) for t in tokenize(self.engine.abstract(d))} for d in order}
+        rows = self.engine.rows  # the paper's passages from the memory-mapped table: no call to Chroma
+        words = {d: {singular(t) for r in rows.of_paper(d) for t in tokenize(rows[r].text)} for d in order}
         keep = [d for d in order if any(set(alternative) <= words[d] for alternative in literal)][:k]
         return [p for p in wider if p.doc_id in keep]
 
