@@ -30,7 +30,8 @@ def main(results: Path = Path("bench/results.json"), out: Path = Path("BENCHMARK
         for offset, values, label, color, fmt in zip((-width / 2, width / 2), (left, right), labels, colors, formats):
             axis.bar_label(axis.bar([i + offset for i in x], values, width, label=label, color=color), fmt=fmt)
         _frame(axis, x, sizes, goal, unit, title)
-        axis.legend(fontsize=8)
+        axis.set_ylim(0, 1.3 * max(left + right + [goal]))  # room for the legend above the bars
+        axis.legend(fontsize=8, loc="upper left")
 
     pair(speed, [r["index_papers_per_s"] for r in rows], [r["encode_papers_per_s"] for r in rows],
          ("rag index", "encoding alone"), ("#2563eb", "#93c5fd"), ("%.1f", "%.1f"), 30, "papers / s",
