@@ -90,14 +90,22 @@ def test_a_build_on_ray_into_a_chroma_server_equals_a_local_build(cluster, corpu
         assert same >= 0.97 * len(questions), (same, len(questions))
 
 
-def test_a_build_whose_worker_node_dies_completes_on_the_remaining_node(cluster, corpus, local_build, tmp_path):
+def test_a_build_whose_worker_node_dies_completes_while_the_previous_index_answers(cluster, local_build, tmp_path):
     import psutil  # comes with ray
 
+    from bench.synthetic import write_corpus
+
     started, worker = cluster
-    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index", index={"ray_address": started.address},
-                             embeddings=EXACT)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    plain = make_settings(corpus=corpus, index_dir=tmp_path / "index", embeddings=EXACT)
+    ensure_index(plain)  # the previous index: the seed papers
+    question = "What did the Chinchilla paper find about compute-optimal training?"
+    before = [p.passage_id for p in search(question, k=3, settings=plain)]
+    write_corpus(corpus / "synthetic.jsonl", 150)  # the corpus of `local_build`
+    settings = plain.model_copy(update={"index": plain.index.model_copy(update={"ray_address": started.address})})
     raylet = psutil.Process(worker.all_processes["raylet"][0].process.pid)
-    killed, killed_at = threading.Event(), []
+    killed, killed_at, built = threading.Event(), [], []
 
     def embedding_on_the_worker() -> bool:
         try:
@@ -117,14 +125,22 @@ def test_a_build_whose_worker_node_dies_completes_on_the_remaining_node(cluster,
             time.sleep(0.2)
 
     killer = threading.Thread(target=kill_the_worker_once_it_embeds, daemon=True)
+    build = threading.Thread(target=lambda: built.append(ensure_index(settings)))
     killer.start()
-    manifest = ensure_index(settings)
+    build.start()
+    answered = []
+    while build.is_alive():  # the loaded index answers throughout (and follows the switch)
+        answered.append([p.passage_id for p in search(question, k=3, settings=plain)])
+        time.sleep(0.2)
     finished = time.time()
     killer.join(timeout=5)
     assert killed.is_set(), "the worker node never ran an embedding actor"
     assert killed_at[0] < finished - 1, "the worker node died after the build had ended"
     assert len([n for n in ray.nodes() if n["Alive"]]) == 1
-    local, local_manifest = local_build
+    after = [p.passage_id for p in search(question, k=3, settings=plain)]
+    assert len(answered) >= 5 and all(ids in (before, after) for ids in answered)
+    assert answered.count(before) >= 3  # most of the build ran with the previous index live
+    manifest, (local, local_manifest) = built[0], local_build
     assert manifest["passage_count"] == local_manifest["passage_count"]
     assert _records(settings, manifest).keys() == _records(local, local_manifest).keys()
 
