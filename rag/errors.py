@@ -71,3 +71,13 @@ class ModelFileError(RagError):
 
 class GenerationTimeoutError(LLMUnavailableError):
     """A generative backend did not finish within its time bound."""
+
+
+def causes(error: BaseException | None):
+    """``error``, then what it was raised from or during (``__cause__``, else ``__context__``),
+    each once."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__

@@ -1,10 +1,13 @@
 """Helpers shared by the tests (not a test module)."""
 
+import json
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,3 +50,15 @@ def chroma_server(path: Path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def post_ask(server: str, body, raw: bytes | None = None) -> tuple[int, dict]:
+    """POST ``body`` (or ``raw`` bytes) to ``server``'s ``/api/ask``; the status and the JSON reply."""
+    data = raw if raw is not None else json.dumps(body).encode()
+    request = urllib.request.Request(server + "/api/ask", data=data, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

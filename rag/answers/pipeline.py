@@ -83,9 +83,10 @@ def _first_papers(passages: list[Passage], count: int) -> list[Passage]:
 
 
 def _retrieve(settings: Settings, query: str, k: int, mode: Mode, filters, collections, list_of_papers: bool = False):
-    """The engine and the passages for ``query`` (for a list question, the passages of ``2k``
-    papers, of which the first ``k`` papers' are those of a ``k``-paper retrieval). If another process swapped in a new build between two index checks (the old
-    collections are gone), the engine is loaded again once."""
+    """The engine and the passages for ``query`` (for a list question, those of ``2k`` papers:
+    the first ``k * max_passages_per_paper`` are what a ``k``-paper retrieval gives). If another
+    process swapped in a new build between two index checks (the old collections are gone), the
+    engine is loaded again once."""
     for attempt in (1, 2):
         engine = get_engine(settings)
         flt = make_filter(filters, collections, engine.collections)
@@ -95,10 +96,16 @@ def _retrieve(settings: Settings, query: str, k: int, mode: Mode, filters, colle
                                                                 mode, flt=flt)
             return engine, HybridRetriever(engine).retrieve(query, k, mode, flt=flt)
         except Exception as error:  # noqa: BLE001 - chromadb's NotFoundError, by name
-            if attempt == 2 or type(error).__name__ != "NotFoundError":
+            if attempt == 2 or not _build_gone(error):
                 raise
             forget_engine(settings)
     raise AssertionError("unreachable")
+
+
+def _build_gone(error: BaseException) -> bool:
+    """Whether ``error`` is chromadb's NotFoundError (by name): the engine's build was replaced
+    and its collections dropped."""
+    return type(error).__name__ == "NotFoundError"
 
 
 def search(question: str, *, k: int = 10, mode: Mode = "hybrid", collections: list[str] | None = None,
@@ -181,8 +188,8 @@ def stream_ask(
                     wrote = wrote or isinstance(item, str)
                     yield item
             return
-        except Exception as error:  # chromadb's NotFoundError, by name: a new build went live mid-answer
-            if attempt == 2 or wrote or type(error).__name__ != "NotFoundError":
+        except Exception as error:  # noqa: BLE001 - a new build went live mid-answer
+            if attempt == 2 or wrote or not _build_gone(error):
                 raise
             forget_engine(settings)  # its collections are gone: answer again from the new build
 

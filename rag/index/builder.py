@@ -32,7 +32,7 @@ import numpy as np
 from ..corpus.chunking import chunk_paper
 from ..corpus.labels import paper_label
 from ..corpus.reader import CorpusStream, content_hash
-from ..errors import IndexSpaceError
+from ..errors import IndexSpaceError, causes
 from ..models import Paper
 from ..settings import Settings
 from .embeddings import get_bulk_embedder, get_cluster_embedder
@@ -80,15 +80,9 @@ def paper_metadata(paper: Paper) -> dict:
 
 def disk_full(error: BaseException) -> bool:
     """Whether ``error`` (or one it came from) says the disk is full."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        if any(text in str(error).lower() for text in ("disk is full", "no space left", "database or disk is full")):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
+    return any((isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT))
+               or any(text in str(e).lower() for text in ("disk is full", "no space left", "database or disk is full"))
+               for e in causes(error))
 
 
 def space_error(settings: Settings, error: BaseException | None, needed: int, when: str) -> IndexSpaceError:

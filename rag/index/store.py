@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from ..errors import StoreUnavailableError
+from ..errors import StoreUnavailableError, causes
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,14 +106,8 @@ def open_client(settings: Settings):
 def _connection_failure(error: BaseException) -> bool:
     """Whether ``error`` (or what caused it) is a failure to reach a server: refused, reset or
     timed out (httpx's transport errors, OSError)."""
-    seen: BaseException | None = error
-    for _ in range(8):
-        if seen is None:
-            return False
-        if isinstance(seen, OSError) or any(c.__name__ == "TransportError" for c in type(seen).__mro__):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    return any(isinstance(e, OSError) or any(c.__name__ == "TransportError" for c in type(e).__mro__)
+               for e in causes(error))
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 after a build embedded on a Ray cluster, a clear 503 while the Chroma server is down, and answers
 again once it is back, without restarting them."""
 
-import json
 import os
 import shutil
 import signal
@@ -10,8 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -19,7 +16,7 @@ from rag.index.engine import RECHECK_SECONDS
 from rag.index.indexer import ensure_index
 
 from ..conftest import ROOT, SEEDS, make_settings
-from ..helpers import free_port, start_chroma
+from ..helpers import free_port, post_ask, start_chroma
 from ..ui.conftest import wait_for
 
 ray = pytest.importorskip("ray", reason="the 'ray' extra is not installed")
@@ -27,13 +24,7 @@ QUESTION = "How fast does GPT-4o respond to audio inputs?"
 
 
 def _ask(port: int) -> tuple[int, dict]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/ask", data=json.dumps({"question": QUESTION}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    return post_ask(f"http://127.0.0.1:{port}", {"question": QUESTION})
 
 
 def _said(body: dict) -> tuple:

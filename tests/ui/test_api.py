@@ -7,18 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from ..helpers import post_ask as post
+
 CHINCHILLA_Q = "What did the Chinchilla paper find about compute-optimal training?"
-
-
-def post(server: str, body, raw: bytes | None = None) -> tuple[int, dict]:
-    data = raw if raw is not None else json.dumps(body).encode()
-    request = urllib.request.Request(server + "/api/ask", data=data, method="POST",
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def test_api_ask_returns_the_answer_as_json(server, chinchilla):
