@@ -22,6 +22,8 @@ from ..settings import EmbeddingSettings
 PAPERS_PER_CPU_STEP = 500
 """Papers a build step sends to the cluster per worker CPU (about 2,400 passages: a minute or two
 of encoding on one core, against a few seconds to start an actor)."""
+STEP_ATTEMPTS = 3
+"""Runs of one build step on the cluster before the build stops with an error."""
 log = logging.getLogger(__name__)
 
 
@@ -103,6 +105,25 @@ class RayEmbedder(Embedder):
         return self._dimension
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Run the step on the cluster; a run that fails (Ray Data can lose track of blocks
+        that lived on a node that died) is run again, on the nodes left, up to
+        :data:`STEP_ATTEMPTS` times in all: the texts are still here."""
+        for attempt in range(1, STEP_ATTEMPTS + 1):
+            try:
+                return self._run_step(texts, batch_size)
+            except EmbeddingModelError:
+                raise
+            except Exception as error:  # noqa: BLE001 - Ray raises many kinds for lost nodes and objects
+                if attempt == STEP_ATTEMPTS:
+                    raise EmbeddingModelError(
+                        f"The Ray cluster failed a build step {attempt} times (last: {type(error).__name__}: "
+                        f"{error}). Check the cluster ('ray status') and run 'rag index --ray' again: it "
+                        "resumes where it stopped.") from error
+                log.warning("The Ray cluster failed a build step (%s: %s); running it again", type(error).__name__, error)
+                self.workers = max(1, int(self.ray.cluster_resources().get("GPU" if self.gpu else "CPU", 1)))
+        raise AssertionError("unreachable")
+
+    def _run_step(self, texts: list[str], batch_size: int) -> np.ndarray:
         ray = self.ray
         dataset = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)],
                                       override_num_blocks=max(1, min(len(texts) // batch_size, 8 * self.workers)))
