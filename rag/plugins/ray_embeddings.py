@@ -1,9 +1,10 @@
-"""Embedding on a Ray cluster, for ``rag index --ray``: Ray Data runs the bulk embedder (the one a
-local build uses, loaded offline from the installed package on each node) in an actor per worker
-CPU, or per GPU with ``embeddings.device=cuda``. The builder is the local one: staging
-collections, copied unchanged papers, resumable steps and the one-write switch all hold; only
-the encoding of each step's passages goes to the cluster, in steps large enough that starting
-the actors (a model load each) is a small share of a step.
+"""Embedding on a Ray cluster, for ``rag index --ray``: an actor per worker CPU (or per GPU with
+``embeddings.device=cuda``) runs the bulk embedder a local build uses, loaded offline from the
+installed package on its node. The builder is the local one: staging collections, copied
+unchanged papers, resumable steps and the one-write switch all hold; only the encoding of each
+step's passages goes to the cluster, in chunks spread over the actors. The embedder owns its
+actors: a chunk whose actor dies (its node lost) goes to the actors left, and a cluster that
+takes no work for :data:`STALL_SECONDS` stops the build with an error (it resumes on the next run).
 
 Every node needs the same environment: ``pip install -c constraints.txt '.[ray]'`` (see README).
 """
@@ -11,6 +12,8 @@ Every node needs the same environment: ``pip install -c constraints.txt '.[ray]'
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
@@ -20,24 +23,26 @@ from ..index.embeddings import Embedder
 from ..settings import EmbeddingSettings
 
 PAPERS_PER_CPU_STEP = 500
-"""Papers a build step sends to the cluster per worker CPU (about 2,400 passages: a minute or two
-of encoding on one core, against a few seconds to start an actor)."""
-STEP_ATTEMPTS = 3
-"""Runs of one build step on the cluster before the build stops with an error."""
+"""Papers a build step sends to the cluster per worker CPU (about 2,400 passages)."""
+CHUNK_BATCHES = 4
+"""Batches of passages in one chunk, the unit of work an actor takes (and runs again if lost)."""
+CHUNKS_IN_FLIGHT = 2
+"""Chunks queued at each actor, so that it never waits for the next."""
+STALL_SECONDS = 600.0
+"""Time without a finished chunk after which the build stops: no worker is taking work."""
 log = logging.getLogger(__name__)
 
 
 class EmbedActor:
-    """One worker's bulk embedder; called by Ray Data on batches of ``{"row", "text"}``."""
+    """One worker's bulk embedder (made a Ray actor by :class:`RayEmbedder`)."""
 
     def __init__(self, settings_json: str) -> None:
         from rag.index.embeddings import get_bulk_embedder
 
         self.embedder = get_bulk_embedder(EmbeddingSettings.model_validate_json(settings_json))
 
-    def __call__(self, batch: dict) -> dict:
-        vectors = self.embedder.encode([str(t) for t in batch["text"]])
-        return {"row": batch["row"], "vector": vectors}
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.encode(texts)
 
 
 def _reachable(address: str, seconds: float = 5.0) -> None:
@@ -63,9 +68,8 @@ def connect(address: str):
     saying what to do."""
     try:
         import ray
-        import ray.data  # noqa: F401 - Ray Data is what runs the actors
     except ImportError as error:
-        raise missing_dependency("ray[data]", "ray", "Indexing on a Ray cluster") from error
+        raise missing_dependency("ray", "ray", "Indexing on a Ray cluster") from error
     if not ray.is_initialized():
         try:
             _reachable(address)
@@ -77,8 +81,6 @@ def connect(address: str):
                 "the head node, 'ray start --address HEAD:6379' on each worker) or pass its address "
                 "to 'rag index --ray ADDRESS' (RAG_INDEX__RAY_ADDRESS)."
             ) from error
-        ray.data.DataContext.get_current().enable_progress_bars = False
-        logging.getLogger("ray.data").setLevel(logging.ERROR)  # an INFO line per dataset, a warning per run
     return ray
 
 
@@ -89,13 +91,12 @@ class RayEmbedder(Embedder):
     def __init__(self, settings: EmbeddingSettings, address: str, papers_per_step: int = 0) -> None:
         super().__init__(settings)
         self.ray = connect(address)
-        resources = self.ray.cluster_resources()
         self.gpu = settings.device.startswith("cuda")
-        self.workers = max(1, int(resources.get("GPU" if self.gpu else "CPU", 0)))
-        if self.gpu and not resources.get("GPU"):
+        if self.gpu and not self.ray.cluster_resources().get("GPU"):
             raise EmbeddingModelError("RAG_EMBEDDINGS__DEVICE is 'cuda' but the Ray cluster has no GPU. "
                                       "Unset it to embed on the CPUs, or add a GPU node.")
-        self.papers_per_step = papers_per_step or PAPERS_PER_CPU_STEP * self.workers
+        self.papers_per_step = papers_per_step or PAPERS_PER_CPU_STEP * self._workers()
+        self.actors: list = []  # kept from step to step: each loads the model once per build
         self._dimension: int | None = None
 
     @property
@@ -104,44 +105,74 @@ class RayEmbedder(Embedder):
             self._dimension = int(self.encode(["dimension probe"]).shape[1])
         return self._dimension
 
-    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        """Run the step on the cluster; a run that fails (Ray Data can lose track of blocks
-        that lived on a node that died) is run again, on the nodes left, up to
-        :data:`STEP_ATTEMPTS` times in all: the texts are still here."""
-        for attempt in range(1, STEP_ATTEMPTS + 1):
-            try:
-                return self._run_step(texts, batch_size)
-            except EmbeddingModelError:
-                raise
-            except Exception as error:  # noqa: BLE001 - Ray raises many kinds for lost nodes and objects
-                if attempt == STEP_ATTEMPTS:
-                    raise EmbeddingModelError(
-                        f"The Ray cluster failed a build step {attempt} times (last: {type(error).__name__}: "
-                        f"{error}). Check the cluster ('ray status') and run 'rag index --ray' again: it "
-                        "resumes where it stopped.") from error
-                log.warning("The Ray cluster failed a build step (%s: %s); running it again", type(error).__name__, error)
-                self.workers = max(1, int(self.ray.cluster_resources().get("GPU" if self.gpu else "CPU", 1)))
-        raise AssertionError("unreachable")
+    def _workers(self) -> int:
+        """Actors the cluster has room for now: one per CPU (per GPU with ``device=cuda``)."""
+        return max(1, int(self.ray.cluster_resources().get("GPU" if self.gpu else "CPU", 0)))
 
-    def _run_step(self, texts: list[str], batch_size: int) -> np.ndarray:
-        ray = self.ray
-        dataset = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)],
-                                      override_num_blocks=max(1, min(len(texts) // batch_size, 8 * self.workers)))
-        embedded = dataset.map_batches(
-            EmbedActor, fn_constructor_args=(self.settings.model_dump_json(),), batch_size=batch_size,
-            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=self.workers),
-            num_gpus=1 if self.gpu else 0, num_cpus=0 if self.gpu else 1,
-        )  # Ray Data restarts lost actors and runs their batches again (max_restarts=-1 by default)
+    def _top_up(self) -> None:
+        """Start actors where the cluster has room now (a node that joined since the last step),
+        up to one per worker; at least one when none is left."""
+        remote = self.ray.remote(num_gpus=1 if self.gpu else 0, num_cpus=0 if self.gpu else 1)(EmbedActor)
+        room = int(self.ray.available_resources().get("GPU" if self.gpu else "CPU", 0))
+        wanted = max(min(room, self._workers() - len(self.actors)), 0 if self.actors else 1)
+        self.actors += [remote.remote(self.settings.model_dump_json()) for _ in range(wanted)]
+
+    def _drop(self, actor) -> None:
+        if actor in self.actors:
+            self.actors.remove(actor)
+            self.ray.kill(actor)
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Spread the texts over the actors in chunks; a chunk whose actor (or its node) is lost
+        goes back in the queue for the actors left, and new actors start where there is room."""
+        from ray.exceptions import RayError, RayTaskError
+
+        size = batch_size * CHUNK_BATCHES
+        todo, running = deque(range(0, len(texts), size)), {}
         out: np.ndarray | None = None
-        for batch in embedded.iter_batches(batch_size=None, batch_format="numpy"):
-            vectors = np.asarray(batch["vector"], dtype=np.float32)
-            if out is None:
-                out = np.zeros((len(texts), vectors.shape[1]), np.float32)
-            out[np.asarray(batch["row"], dtype=np.int64)] = vectors
+        last_done, lost = time.monotonic(), 0
+        self._top_up()
+        while todo or running:
+            if not self.actors:
+                self._top_up()
+            for actor in list(self.actors):
+                while todo and sum(a is actor for a, _ in running.values()) < CHUNKS_IN_FLIGHT:
+                    start = todo.popleft()
+                    running[actor.encode.remote(texts[start:start + size])] = (actor, start)
+            done, _ = self.ray.wait(list(running), num_returns=1, timeout=5.0)
+            for ref in done:
+                actor, start = running.pop(ref)
+                try:
+                    vectors = np.asarray(self.ray.get(ref), dtype=np.float32)
+                except RayTaskError as error:  # the embedder itself failed: running it again won't help
+                    raise EmbeddingModelError(f"Embedding on the Ray cluster failed: {error}") from error
+                except RayError as error:  # the actor or its node died, or the result was lost with it
+                    lost += 1
+                    log.warning("A Ray worker was lost (%s); its passages go to the workers left", type(error).__name__)
+                    todo.appendleft(start)
+                    self._drop(actor)
+                    self._requeue(running, actor, todo)
+                    continue
+                if out is None:
+                    out = np.zeros((len(texts), vectors.shape[1]), np.float32)
+                out[start:start + len(vectors)] = vectors
+                last_done = time.monotonic()
+            if not done and time.monotonic() - last_done > STALL_SECONDS:
+                raise EmbeddingModelError(
+                    f"No worker of the Ray cluster finished any passages for {STALL_SECONDS:.0f} s "
+                    f"({lost} workers lost in this step). Check the cluster ('ray status') and run "
+                    "'rag index --ray' again: it resumes where it stopped.")
         if out is None:
             raise EmbeddingModelError("The Ray cluster returned no vectors.")
         self._dimension = out.shape[1]
         return out
+
+    def _requeue(self, running: dict, actor, todo: deque) -> None:
+        """Put the other chunks queued at a lost actor back in ``todo``."""
+        for ref, (owner, start) in list(running.items()):
+            if owner is actor:
+                del running[ref]
+                todo.appendleft(start)
 
 
 def register_clusters(register: Callable[[str, Callable[..., Embedder]], None]) -> None:
