@@ -11,10 +11,9 @@ import numpy as np
 
 from ..errors import EmbeddingModelError, QuestionError
 from ..index.engine import Engine
-from ..index.lexical import tokenize
 from ..models import Passage
 from .filters import SearchFilter
-from .questions import singular
+from .questions import mention_words
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
@@ -141,7 +140,7 @@ class HybridRetriever:
         alternative, in retrieval order (none: an empty list)."""
         order = list(dict.fromkeys(p.doc_id for p in wider))
         rows = self.engine.rows  # the paper's passages from the memory-mapped table: no call to Chroma
-        words = {d: {singular(t) for r in rows.of_paper(d) for t in tokenize(rows[r].text)} for d in order}
+        words = {d: mention_words(" ".join(rows[r].text for r in rows.of_paper(d))) for d in order}
         keep = [d for d in order if any(set(alternative) <= words[d] for alternative in literal)][:k]
         return [p for p in wider if p.doc_id in keep]
 

@@ -199,6 +199,24 @@ def singular(stem: str) -> str:
     return stem[:-1] if len(stem) > 3 and stem.endswith("s") and not stem.endswith("ss") else stem
 
 
+_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+
+
+def _joined_forms(text: str) -> dict[str, str]:
+    """Each hyphenated word of ``text`` (as :func:`tokenize` stems it whole) -> its parts' stems
+    run together ("CIFAR-10" -> "cifar10", "policy-gradient" -> "policigradient")."""
+    return {tokenize(w)[0]: "".join(singular(t) for t in tokenize(w.replace("-", " ")))
+            for w in _HYPHENATED.findall(text) if tokenize(w)}
+
+
+def mention_words(text: str) -> set[str]:
+    """The words a text mentions, as :attr:`Question.literal` writes them: each stem (singular),
+    and each two neighbouring ones run together, so that "CIFAR-10", "CIFAR10" and "CIFAR 10"
+    all mention "cifar10"."""
+    stems = [singular(t) for t in tokenize(text) if "-" not in t]
+    return {*stems, *(a + b for a, b in zip(stems, stems[1:])), *_joined_forms(text).values()}
+
+
 def _literal_alternatives(text: str, names: list[str]) -> list[list[str]]:
     """What a list question asks papers to mention, one stemmed word list per alternative
     (each of one to three words), when it asks for literal mentions; else ``[]``."""
@@ -206,15 +224,16 @@ def _literal_alternatives(text: str, names: list[str]) -> list[list[str]]:
         return []
     opener = _LIST.search(text)
     alternatives = []
+    joined = _joined_forms(text)
     for part in _ALTERNATIVE_BREAK.split(text[opener.end():] if opener else text):
         tokens = list(dict.fromkeys(tokenize(part)))
-        pieces = {p for t in tokens if "-" in t for p in tokenize(t.replace("-", " "))}  # "cifar-10", not "cifar", "10"
-        stems = [singular(t) for t in tokens if t not in pieces
+        pieces = {p for w in _HYPHENATED.findall(part) for p in tokenize(w)[1:]}  # "cifar-10", not "cifar", "10"
+        stems = [joined.get(t) or singular(t) for t in tokens if t not in pieces
                  and (t not in _FRAME_WORDS or t in ("question", "answer")) and t not in _GENERIC_LIST_WORDS]
         if 1 <= len(stems) <= 3 and stems not in alternatives:
             alternatives.append(stems)
     for name in names:  # "AI21's Jurassic-1": either name will do
-        stems = [singular(t) for t in tokenize(name) if "-" in t or "-" not in name]
+        stems = [joined.get(t) or singular(t) for t in tokenize(name) if "-" in t or "-" not in name]
         if stems and [stems] != alternatives[-1:] and stems not in alternatives:
             alternatives.append(stems)
     return alternatives

@@ -1,5 +1,7 @@
 """Extractive answers composed for the kind of question asked (the issue's examples)."""
 
+import re
+
 from rag import ask
 from rag.corpus.text import sentences
 
@@ -70,6 +72,13 @@ def test_a_list_of_literal_mentions_cites_exactly_the_papers_that_mention_the_na
     answer = ask("Which papers mention GPT-3 by name?", settings=settings)
     assert {c.doc_id for c in answer.citations} == mentioning
     assert len(answer.text.split("\n")) == len(mentioning)
+
+
+def test_a_list_of_literal_mentions_finds_a_name_written_without_its_hyphen(settings, papers):
+    written = {p.id for p in papers if re.search(r"CIFAR-?10\b", p.abstract)}
+    assert {p.id for p in papers if re.search(r"CIFAR10\b", p.abstract)} and len(written) <= 5  # both spellings occur
+    answer = ask("Which papers report experiments on CIFAR-10?", settings=settings)
+    assert {c.doc_id for c in answer.citations} == written
 
 
 def test_a_question_naming_its_paper_is_answered_from_that_paper_alone(settings, papers):

@@ -38,9 +38,19 @@ def test_what_a_question_names_counts_and_frames():
 
 
 def test_a_list_question_asking_for_mentions_gives_what_is_to_be_mentioned():
-    assert read_question("Which papers report experiments on CIFAR-10?").literal == [["cifar-10"]]
-    assert read_question("Which papers mention GPT-3 by name?").literal == [["gpt-3"]]  # not "gpt" and "3" apart
+    assert read_question("Which papers report experiments on CIFAR-10?").literal == [["cifar10"]]
+    assert read_question("Which papers mention GPT-3 by name?").literal == [["gpt3"]]  # not "gpt" and "3" apart
     assert read_question("Which abstracts mention specific hardware such as GPUs or TPUs?").literal[-2:] == [["gpu"], ["tpu"]]
     assert read_question("Which abstracts mention machine translation?").literal == [["machin", "translat"]]
     assert read_question("Which papers study scaling laws for language models?").literal == []  # topical, not literal
     assert read_question("How many parameters does GPT-3 have?").literal == []  # not a list
+
+
+def test_a_name_is_mentioned_however_its_parts_are_joined():
+    from rag.retrieval.questions import mention_words
+
+    for spelling in ("trained on CIFAR-10.", "trained on CIFAR10.", "trained on CIFAR 10."):
+        assert "cifar10" in mention_words(spelling), spelling
+    assert read_question("Which papers build on policy-gradient methods by name?").literal[0] == ["policigradient"]
+    assert "policigradient" in mention_words("the parameters are learnt with a policy gradient method")
+    assert "cifar10" not in mention_words("trained on CIFAR-100 only")
