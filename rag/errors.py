@@ -81,3 +81,19 @@ def causes(error: BaseException | None):
         seen.add(id(error))
         yield error
         error = error.__cause__ or error.__context__
+
+
+def settings_problem(error: Exception) -> str:
+    """One line per invalid setting of a pydantic ``ValidationError`` from ``Settings()``: the
+    environment variable, what is wrong and what was given ("RAG_ANSWER__EXTRACTIVE_KINDS:
+    Input should be 'quantity', 'list', ... (got 'lists')"), then what to do."""
+    lines = []
+    for problem in getattr(error, "errors", lambda: [])():
+        names = [str(part) for part in problem.get("loc", ()) if not isinstance(part, int)]
+        given = problem.get("input")
+        shown = f" (got {given!r})" if isinstance(given, (str, int, float)) else ""
+        lines.append(f"RAG_{'__'.join(names).upper()}: {problem.get('msg', 'invalid')}{shown}")
+    if not lines:
+        return str(error).splitlines()[0]
+    return ("Invalid setting" + ("s" if len(lines) > 1 else "") + " (environment or .env): " + "; ".join(lines)
+            + f". Fix or unset {'them' if len(lines) > 1 else 'it'}; README's settings table lists every one.")

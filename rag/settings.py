@@ -14,6 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+QuestionKind = Literal["quantity", "list", "comparison", "which", "finding", "definition", "yesno", "general"]
+"""The kinds of question :func:`rag.retrieval.questions.read_question` tells apart."""
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -182,6 +185,12 @@ class AnswerSettings(_Section):
         "error",
         description="When a generative backend fails: raise a clear error, or answer "
         "extractively and say so in the answer's note.",
+    )
+    extractive_kinds: tuple[QuestionKind, ...] = Field(
+        ("list",),
+        description="Kinds of question a generative backend leaves to the extractive composer, which "
+        "answers them better (chosen on the evals dev half with Qwen2.5-Coder-1.5B: small models drop "
+        "list members). () has the model write every answer.",
     )
 
 

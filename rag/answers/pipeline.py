@@ -121,9 +121,12 @@ def search(question: str, *, k: int = 10, mode: Mode = "hybrid", collections: li
     return passages
 
 
+FELL_BACK = "Answered extractively instead."
+
+
 def _fall_back(question: str, passages: list[Passage], settings: Settings, answer: Answer, why: str) -> str:
     """The extractive answer, for when a generative backend gives none that passes."""
-    answer.notes.append(f"{why} Answered extractively instead.")
+    answer.notes.append(f"{why} {FELL_BACK}")
     answer.llm = "extractive"
     return "".join(get_llm("extractive", settings).stream(question, passages))
 
@@ -240,7 +243,12 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
             yield Progress(stage="reading", passages=passages,
                            message=f"Reading {len({p.doc_id for p in passages})} papers: "
                                    + ", ".join(dict.fromkeys(p.label or p.title for p in passages)))
-        yield from _write(backend, question, passages, engine, settings, answer, timings, started)
+        writer = backend
+        if backend.generative and read.kind in settings.answer.extractive_kinds:
+            writer = get_llm("extractive", settings)  # composes these better than a generative model
+            answer.llm = writer.name
+            answer.notes.append(f"A {read.kind} question: answered extractively (answer.extractive_kinds).")
+        yield from _write(writer, question, passages, engine, settings, answer, timings, started)
     timings["total"] = time.perf_counter() - started
     answer.timings = {key: round(value, 4) for key, value in timings.items()}
     yield answer

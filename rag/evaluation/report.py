@@ -61,7 +61,8 @@ def markdown(results: list[dict], chart: Path | None = None) -> str:
              "makes); first shown is the time to the first thing a reader sees (the papers being read, or "
              "text), first piece the time to the first streamed piece of text, latency the time to the "
              "whole checked answer; fallbacks count answers a generative backend handed to the extractive one "
-             "(time bound or failure).\n"]
+             "(time bound, failure, or nothing that passed the checks; not the kinds of question it leaves to "
+             "the extractive composer on purpose, `answer.extractive_kinds`).\n"]
     for result in results:
         parts.append(f"## {result['dataset']} — {result['split']} split\n")
         parts.append(f"{result['queries']} queries; corpus of {result['papers']} documents, {result['passages']} "

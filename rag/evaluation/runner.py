@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..answers.pipeline import stream_ask
+from ..answers.pipeline import FELL_BACK, stream_ask
 from ..index.engine import forget_engine, get_engine
 from ..models import Answer
 from ..retrieval.hybrid import HybridRetriever
@@ -75,7 +75,8 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
     """Answer accuracy, list recall, citation precision and recall, refusal accuracy (near
     misses apart), false refusals (see :mod:`.scoring`), overall and per question type;
     latency to the first streamed piece and to the whole answer, and how often a generative
-    backend fell back. ``per_question`` lists each answer for inspection."""
+    backend fell back (not counting the kinds it leaves to the extractive composer on purpose,
+    ``answer.extractive_kinds``). ``per_question`` lists each answer for inspection."""
     rows, latencies, firsts, seen, shown = [], [], [], [], []
     fallbacks = 0
     name = llm or settings.llm
@@ -86,7 +87,7 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
         seen.append(seen_after)
         firsts.append(first)
         latencies.append(total)
-        fallbacks += answer.llm != name
+        fallbacks += answer.llm != name and any(note.endswith(FELL_BACK) for note in answer.notes)
         row = score(query, answer)
         rows.append(row)
         shown.append({"id": query.id, "question": query.text, "type": query.type, "refused": answer.refused,

@@ -305,14 +305,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     args = build_parser().parse_args(argv)
     warnings.showwarning = _show_warning
-    from ..errors import RagError
+    from pydantic import ValidationError
+
+    from ..errors import RagError, settings_problem
 
     try:
         return args.func(args)
     except RagError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except ValueError as error:  # invalid settings from the environment or .env
+    except ValidationError as error:  # invalid settings from the environment or .env
+        print(f"error: {settings_problem(error)}", file=sys.stderr)
+        return 2
+    except ValueError as error:
         print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 
 from ..corpus.names import named_terms
 from ..index.lexical import tokenize
+from ..settings import QuestionKind
 
-Kind = Literal["quantity", "list", "comparison", "which", "finding", "definition", "yesno", "general"]
+Kind = QuestionKind
 
 _PLURAL_SUBJECT = (r"papers?|abstracts?|works?|articles?|studies|methods|approaches|models|systems|techniques|"
                    r"algorithms|architectures|optimizers|networks|benchmarks|datasets|agents|entries|ones")

@@ -8,6 +8,7 @@ import pytest
 from rag import ask, available_llms
 from rag.answers import backends as llms
 from rag.answers.backends import ChatModelBackend, build_messages, register
+from rag.answers.pipeline import FELL_BACK
 from rag.answers.prompts import CANNOT_ANSWER
 from rag.corpus.display import display_text
 from rag.errors import LLMUnavailableError
@@ -163,3 +164,19 @@ def test_progress_says_which_papers_are_read_before_the_first_words(settings, ch
     assert items[0].message.startswith("Reading ") and "Chinchilla" in items[0].message
     assert chinchilla.id in {p.doc_id for p in items[0].passages}
     assert not any(isinstance(item, Progress) for item in stream_ask(CHINCHILLA_Q, settings=settings))
+
+
+def test_a_list_question_is_left_to_the_extractive_composer_unless_settings_say_otherwise(settings, scoped_registry):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    register("scripted", lambda s: ChatModelBackend("scripted", FakeListChatModel(
+        responses=["Nothing from the sources [1]."])))
+    question = "Which papers mention GPT-3 by name?"
+    extractive = ask(question, llm="extractive", settings=settings)
+    routed = ask(question, llm="scripted", settings=settings)
+    assert routed.llm == "extractive" and routed.text == extractive.text and len(routed.citations) >= 2
+    assert any("A list question: answered extractively" in note for note in routed.notes)
+    assert not any(note.endswith(FELL_BACK) for note in routed.notes)  # on purpose, not a fallback
+    everything = settings.model_copy(update={"answer": settings.answer.model_copy(update={"extractive_kinds": ()})})
+    written = ask(question, llm="scripted", settings=everything)
+    assert any("nothing the checks let through" in note for note in written.notes)  # the model was asked

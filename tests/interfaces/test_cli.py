@@ -89,3 +89,15 @@ def test_bad_arguments_are_one_line_never_a_traceback(engine, index_dir, tmp_pat
     assert result.returncode == 2, stderr
     assert message in stderr and "Traceback" not in stderr
     assert [line for line in stderr.splitlines() if line.startswith("error:")] == [stderr.splitlines()[-1]]
+
+
+def test_an_invalid_setting_names_its_variable_and_what_was_given(engine, index_dir):
+    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS),
+           "RAG_ANSWER__EXTRACTIVE_KINDS": '["lists"]', "RAG_RETRIEVAL__CANDIDATES": "-3"}
+    result = subprocess.run([sys.executable, "-m", "rag", "ask", "anything"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: Invalid settings")
+    assert "RAG_ANSWER__EXTRACTIVE_KINDS: Input should be 'quantity', 'list'" in result.stderr
+    assert "(got 'lists')" in result.stderr and "RAG_RETRIEVAL__CANDIDATES" in result.stderr
+    assert "Fix or unset them" in result.stderr
