@@ -11,8 +11,8 @@ from ..errors import missing_dependency
 RETRIEVAL_METRICS = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "latency_ms_p50", "latency_ms_p95"]
 ANSWER_METRICS = ["answer_accuracy", "list_recall", "citation_precision", "citation_recall", "refusal_accuracy",
                   "near_miss_refusal_accuracy", "false_refusal_rate", "first_shown_ms_p50", "first_piece_ms_p50",
-                  "latency_ms_p50",
-                  "latency_ms_p95", "fallbacks"]
+                  "latency_ms_p50", "latency_ms_p95", "fallbacks", "written", "written_first_piece_ms_p50",
+                  "written_latency_ms_p50", "written_latency_ms_p95"]
 TYPE_METRICS = ["questions", "answer_accuracy", "list_recall", "citation_precision", "citation_recall",
                 "refusal_accuracy", "false_refusal_rate"]
 
@@ -62,7 +62,9 @@ def markdown(results: list[dict], chart: Path | None = None) -> str:
              "text), first piece the time to the first streamed piece of text, latency the time to the "
              "whole checked answer; fallbacks count answers a generative backend handed to the extractive one "
              "(time bound, failure, or nothing that passed the checks; not the kinds of question it leaves to "
-             "the extractive composer on purpose, `answer.extractive_kinds`).\n"]
+             "the extractive composer on purpose, `answer.extractive_kinds`); the written_ columns count and time "
+             "only the answers the backend itself wrote (a model's speed, without refusals and answers it "
+             "handed on).\n"]
     for result in results:
         parts.append(f"## {result['dataset']} — {result['split']} split\n")
         parts.append(f"{result['queries']} queries; corpus of {result['papers']} documents, {result['passages']} "

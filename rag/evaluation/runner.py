@@ -76,8 +76,11 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
     misses apart), false refusals (see :mod:`.scoring`), overall and per question type;
     latency to the first streamed piece and to the whole answer, and how often a generative
     backend fell back (not counting the kinds it leaves to the extractive composer on purpose,
-    ``answer.extractive_kinds``). ``per_question`` lists each answer for inspection."""
+    ``answer.extractive_kinds``); ``written_*``: the latencies of the answers the backend itself
+    wrote (a model's speed, without refusals and handed-on answers). ``per_question`` lists each
+    answer for inspection."""
     rows, latencies, firsts, seen, shown = [], [], [], [], []
+    written_firsts, written = [], []  # answers the backend itself wrote (not refused, not handed on)
     fallbacks = 0
     name = llm or settings.llm
     embedder = get_engine(settings).embedder
@@ -88,10 +91,14 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
         firsts.append(first)
         latencies.append(total)
         fallbacks += answer.llm != name and any(note.endswith(FELL_BACK) for note in answer.notes)
+        if answer.llm == name and not answer.refused:
+            written_firsts.append(first)
+            written.append(total)
         row = score(query, answer)
         rows.append(row)
         shown.append({"id": query.id, "question": query.text, "type": query.type, "refused": answer.refused,
                       "text": answer.text, "cited": [c.doc_id for c in answer.citations], "gold": sorted(query.gold),
+                      "llm": answer.llm, "first_piece_ms": round(first * 1000, 1), "latency_ms": round(total * 1000, 1),
                       **{k: row[k] for k in ("correct", "list_recall") if k in row}})
         tick()
     overall, by_type = summarise(rows)
@@ -105,6 +112,10 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
         "latency_ms_p50": _ms(latencies, 0.5),
         "latency_ms_p95": _ms(latencies, 0.95),
         "fallbacks": fallbacks,
+        "written": len(written),
+        "written_first_piece_ms_p50": _ms(written_firsts, 0.5),
+        "written_latency_ms_p50": _ms(written, 0.5),
+        "written_latency_ms_p95": _ms(written, 0.95),
         "by_type": by_type,
         "per_question": shown,
     }

@@ -80,6 +80,10 @@ def test_answer_backends_are_measured_side_by_side(settings):
         assert answers["answerable"] + answers["unanswerable"] == 8
         assert 0 < answers["first_shown_ms_p50"] <= answers["first_piece_ms_p50"] <= answers["latency_ms_p95"]
         assert answers["fallbacks"] == 0
+        mine = [q for q in answers["per_question"] if q["llm"] == answers["llm"] and not q["refused"]]
+        assert answers["written"] == len(mine) > 0  # the backend's own answers: its speed alone
+        assert answers["written_first_piece_ms_p50"] <= answers["written_latency_ms_p95"]
+        assert all(0 < q["first_piece_ms"] <= q["latency_ms"] for q in answers["per_question"])
     # the fake model copies source sentences but also cites a passage that does not exist
     assert fake["citation_precision"] is not None and fake["citation_recall"] > 0
 
