@@ -6,6 +6,11 @@ so the CLI, the UI and the HTTP API can show ``str(error)`` as it is.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class RagError(Exception):
     """Base class of all errors raised by ``rag`` on purpose."""
@@ -83,17 +88,16 @@ def causes(error: BaseException | None):
         error = error.__cause__ or error.__context__
 
 
-def settings_problem(error: Exception) -> str:
-    """One line per invalid setting of a pydantic ``ValidationError`` from ``Settings()``: the
+def settings_problem(error: ValidationError) -> str:
+    """One line naming each invalid setting of a ``Settings()`` validation error: the
     environment variable, what is wrong and what was given ("RAG_ANSWER__EXTRACTIVE_KINDS:
     Input should be 'quantity', 'list', ... (got 'lists')"), then what to do."""
     lines = []
-    for problem in getattr(error, "errors", lambda: [])():
-        names = [str(part) for part in problem.get("loc", ()) if not isinstance(part, int)]
+    for problem in error.errors():
+        names = [str(part) for part in problem["loc"] if not isinstance(part, int)]
         given = problem.get("input")
         shown = f" (got {given!r})" if isinstance(given, (str, int, float)) else ""
-        lines.append(f"RAG_{'__'.join(names).upper()}: {problem.get('msg', 'invalid')}{shown}")
-    if not lines:
-        return str(error).splitlines()[0]
-    return ("Invalid setting" + ("s" if len(lines) > 1 else "") + " (environment or .env): " + "; ".join(lines)
-            + f". Fix or unset {'them' if len(lines) > 1 else 'it'}; README's settings table lists every one.")
+        lines.append(f"RAG_{'__'.join(names).upper()}: {problem['msg']}{shown}")
+    several = len(lines) > 1
+    return (f"Invalid setting{'s' if several else ''} (environment or .env): {'; '.join(lines)}. "
+            f"Fix or unset {'them' if several else 'it'}; README's settings table lists every one.")

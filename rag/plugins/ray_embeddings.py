@@ -92,6 +92,7 @@ class RayEmbedder(Embedder):
         super().__init__(settings)
         self.ray = connect(address)
         self.gpu = settings.device.startswith("cuda")
+        self.unit = "GPU" if self.gpu else "CPU"  # what one actor takes
         if self.gpu and not self.ray.cluster_resources().get("GPU"):
             raise EmbeddingModelError("RAG_EMBEDDINGS__DEVICE is 'cuda' but the Ray cluster has no GPU. "
                                       "Unset it to embed on the CPUs, or add a GPU node.")
@@ -107,17 +108,22 @@ class RayEmbedder(Embedder):
 
     def _workers(self) -> int:
         """Actors the cluster has room for now: one per CPU (per GPU with ``device=cuda``)."""
-        return max(1, int(self.ray.cluster_resources().get("GPU" if self.gpu else "CPU", 0)))
+        return max(1, int(self.ray.cluster_resources().get(self.unit, 0)))
 
     def _top_up(self) -> None:
         """Start actors where the cluster has room now (a node that joined since the last step),
         up to one per worker; at least one when none is left."""
         remote = self.ray.remote(num_gpus=1 if self.gpu else 0, num_cpus=0 if self.gpu else 1)(EmbedActor)
-        room = int(self.ray.available_resources().get("GPU" if self.gpu else "CPU", 0))
+        room = int(self.ray.available_resources().get(self.unit, 0))
         wanted = max(min(room, self._workers() - len(self.actors)), 0 if self.actors else 1)
         self.actors += [remote.remote(self.settings.model_dump_json()) for _ in range(wanted)]
 
-    def _drop(self, actor) -> None:
+    def _lose(self, actor, running: dict, todo: deque) -> None:
+        """Stop using a lost actor: its chunks still queued there go back to ``todo``."""
+        for ref, (owner, start) in list(running.items()):
+            if owner is actor:
+                del running[ref]
+                todo.appendleft(start)
         if actor in self.actors:
             self.actors.remove(actor)
             self.ray.kill(actor)
@@ -150,8 +156,7 @@ class RayEmbedder(Embedder):
                     lost += 1
                     log.warning("A Ray worker was lost (%s); its passages go to the workers left", type(error).__name__)
                     todo.appendleft(start)
-                    self._drop(actor)
-                    self._requeue(running, actor, todo)
+                    self._lose(actor, running, todo)
                     continue
                 if out is None:
                     out = np.zeros((len(texts), vectors.shape[1]), np.float32)
@@ -166,13 +171,6 @@ class RayEmbedder(Embedder):
             raise EmbeddingModelError("The Ray cluster returned no vectors.")
         self._dimension = out.shape[1]
         return out
-
-    def _requeue(self, running: dict, actor, todo: deque) -> None:
-        """Put the other chunks queued at a lost actor back in ``todo``."""
-        for ref, (owner, start) in list(running.items()):
-            if owner is actor:
-                del running[ref]
-                todo.appendleft(start)
 
 
 def register_clusters(register: Callable[[str, Callable[..., Embedder]], None]) -> None:
