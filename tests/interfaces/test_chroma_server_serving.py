@@ -58,7 +58,7 @@ def test_two_servers_answer_alike_through_a_ray_build_and_a_chroma_outage(tmp_pa
         before = _said(first[0][1])
         assert _said(first[1][1]) == before and "232 milliseconds" in before[0]
 
-        write_corpus(corpus / "more.jsonl", 120)  # an update, embedded on Ray
+        write_corpus(corpus / "more.jsonl", 50)  # an update, embedded on Ray
         cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
         cluster.add_node(num_cpus=1)
         cluster.wait_for_nodes()
