@@ -180,6 +180,13 @@ class AnswerSettings(_Section):
         description="A generated sentence keeps a citation only if its cosine similarity to the "
         "cited passage is at least this high.",
     )
+    min_new_words: int = Field(
+        1, ge=0, le=20,
+        description="A generated answer that adds fewer than this many words to the question (besides "
+        "'yes'), and no name or number, only restates it: the extractive answer is given instead, "
+        "with a note (chosen on the evals dev half with Qwen2.5-Coder-1.5B: 1, 2 and 3 caught the "
+        "same wrong answers; 1 is the strictest). 0: off.",
+    )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     on_llm_error: Literal["error", "extractive"] = Field(
         "error",

@@ -21,6 +21,7 @@ from ..retrieval.questions import Question, question_kind, read_question
 from ..settings import Settings
 from .backends import get_llm
 from .citations import check_answer
+from .factcheck import restates_question
 from .prompts import CANNOT_ANSWER
 
 MAX_K = 50
@@ -157,9 +158,12 @@ def _write(backend, question: str, passages: list[Passage], engine, settings: Se
     generative = backend.generative and answer.llm == backend.name
     checked = check_answer("".join(pieces), given, engine.embedder, settings.answer.support_threshold,
                            generative=generative)
-    if generative and checked.refused:
+    echoed = generative and not checked.refused and settings.answer.min_new_words and \
+        restates_question(question, checked.text, settings.answer.min_new_words)
+    if generative and (checked.refused or echoed):
         answer.notes.extend(checked.notes)
-        text = _fall_back(question, passages, settings, answer, f"The '{backend.name}' answer had nothing the checks let through.")
+        why = "only said the question back" if echoed else "had nothing the checks let through"
+        text = _fall_back(question, passages, settings, answer, f"The '{backend.name}' answer {why}.")
         yield "\n\n" + text
         checked = check_answer(text, passages, engine.embedder, settings.answer.support_threshold, generative=False)
     timings["check"] = time.perf_counter() - check_started

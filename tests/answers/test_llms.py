@@ -180,3 +180,17 @@ def test_a_list_question_is_left_to_the_extractive_composer_unless_settings_say_
     everything = settings.model_copy(update={"answer": settings.answer.model_copy(update={"extractive_kinds": ()})})
     written = ask(question, llm="scripted", settings=everything)
     assert any("nothing the checks let through" in note for note in written.notes)  # the model was asked
+
+
+def test_a_model_answer_that_only_says_the_question_back_gives_way_to_the_extractive_one(settings, chinchilla,
+                                                                                         scoped_registry):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    register("echo", lambda s: ChatModelBackend("echo", FakeListChatModel(
+        responses=["Yes, the Chinchilla paper did find about compute-optimal training [1]."])))
+    answer = ask(CHINCHILLA_Q, llm="echo", settings=settings)
+    assert answer.llm == "extractive" and answer.citations[0].doc_id == chinchilla.id
+    assert any("'echo' answer only said the question back" in note for note in answer.notes)
+    off = settings.model_copy(update={"answer": settings.answer.model_copy(update={"min_new_words": 0})})
+    kept = ask(CHINCHILLA_Q, llm="echo", settings=off)
+    assert kept.llm == "echo" and kept.text.startswith("Yes, the Chinchilla paper")
