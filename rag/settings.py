@@ -62,9 +62,7 @@ class IndexSettings(_Section):
 class PassageSettings(_Section):
     sentences: int = Field(3, ge=1, le=50, description="Sentences per passage.")
     overlap: int = Field(1, ge=0, le=49, description="Sentences shared by neighbouring passages.")
-    max_chars: int = Field(
-        800, ge=100, description="A passage stops growing once it would exceed this length."
-    )
+    max_chars: int = Field(800, ge=100, description="A passage stops growing once it would exceed this length.")
 
 
 class RetrievalSettings(_Section):
@@ -170,23 +168,15 @@ class AnswerSettings(_Section):
         "much of its best one (at most max_sentences).",
     )
     max_score_gap: float = Field(
-        0.05, ge=0, le=2,
-        description="Extractive answers leave out sentences scoring this much below the best one.",
-    )
+        0.05, ge=0, le=2, description="Extractive answers leave out sentences scoring this much below the best one.")
     support_threshold: float = Field(
-        0.45,
-        ge=-1,
-        le=1,
+        0.45, ge=-1, le=1,
         description="A generated sentence keeps a citation only if its cosine similarity to the "
         "cited passage is at least this high.",
     )
-    min_new_words: int = Field(
-        1, ge=0, le=20,
-        description="A generated answer that adds fewer than this many words to the question (besides "
-        "'yes'), and no name or number, only restates it: the extractive answer is given instead, "
-        "with a note (chosen on the evals dev half with Qwen2.5-Coder-1.5B: 1, 2 and 3 caught the "
-        "same wrong answers; 1 is the strictest). 0: off.",
-    )
+    min_new_words: int = Field(1, ge=0, le=20, description="A generated answer adding fewer words than this "
+                               "to the question (besides 'yes') and no name or number only restates it: the "
+                               "extractive answer is given instead, with a note (evals dev half). 0: off.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     on_llm_error: Literal["error", "extractive"] = Field(
         "error",

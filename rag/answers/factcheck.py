@@ -53,7 +53,7 @@ _WORD = re.compile(r"[\w-]+")
 def restates_question(question: str, answer: str, least: int) -> bool:
     """Whether ``answer`` adds fewer than ``least`` words (stemmed, besides "yes") to
     ``question`` and no name or number (a capitalised word or one with a digit): it only says
-    the question back."""
+    the question back. ``least`` 0: never."""
     answer = _MARKER.sub(" ", answer)
     new = set(tokenize(answer)) - set(tokenize(question)) - {"yes"}
     if len(new) >= least:

@@ -158,7 +158,7 @@ def _write(backend, question: str, passages: list[Passage], engine, settings: Se
     generative = backend.generative and answer.llm == backend.name
     checked = check_answer("".join(pieces), given, engine.embedder, settings.answer.support_threshold,
                            generative=generative)
-    echoed = generative and not checked.refused and settings.answer.min_new_words and \
+    echoed = generative and not checked.refused and \
         restates_question(question, checked.text, settings.answer.min_new_words)
     if generative and (checked.refused or echoed):
         answer.notes.extend(checked.notes)
