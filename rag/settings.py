@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 QuestionKind = Literal["quantity", "list", "comparison", "which", "finding", "definition", "yesno", "general"]
 """The kinds of question :func:`rag.retrieval.questions.read_question` tells apart."""
+WriterKind = Literal[QuestionKind, "keywords"]
+"""A question's kind, or "keywords" for a query not worded as a question ("Chinchilla compute-optimal")."""
 
 
 class _Section(BaseModel):
@@ -183,11 +185,12 @@ class AnswerSettings(_Section):
         description="When a generative backend fails: raise a clear error, or answer "
         "extractively and say so in the answer's note.",
     )
-    extractive_kinds: tuple[QuestionKind, ...] = Field(
-        ("list",),
+    extractive_kinds: tuple[WriterKind, ...] = Field(
+        ("list", "comparison", "keywords"),
         description="Kinds of question a generative backend leaves to the extractive composer, which "
-        "answers them better (chosen on the evals dev half with Qwen2.5-Coder-1.5B: small models drop "
-        "list members). () has the model write every answer.",
+        "answers them better (evals dev half, Qwen2.5-Coder-1.5B: small models drop list members and "
+        "one side of a comparison, and paraphrase keyword queries without the paper's name). () has "
+        "the model write every answer.",
     )
 
 

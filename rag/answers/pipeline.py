@@ -17,7 +17,7 @@ from ..retrieval.conversation import History, standalone_query, user_turns
 from ..retrieval.evidence import unstated, weighted_coverage
 from ..retrieval.filters import SearchFilter, make_filter
 from ..retrieval.hybrid import HybridRetriever, Mode
-from ..retrieval.questions import Question, question_kind, read_question
+from ..retrieval.questions import Question, is_question, question_kind, read_question
 from ..settings import Settings
 from .backends import get_llm
 from .citations import check_answer
@@ -248,10 +248,11 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
                            message=f"Reading {len({p.doc_id for p in passages})} papers: "
                                    + ", ".join(dict.fromkeys(p.label or p.title for p in passages)))
         writer = backend
-        if backend.generative and read.kind in settings.answer.extractive_kinds:
+        kind = read.kind if is_question(rewritten or question) else "keywords"
+        if backend.generative and kind in settings.answer.extractive_kinds:
             writer = get_llm("extractive", settings)  # composes these better than a generative model
             answer.llm = writer.name
-            answer.notes.append(f"A {read.kind} question: answered extractively (answer.extractive_kinds).")
+            answer.notes.append(f"A {kind} question: answered extractively (answer.extractive_kinds).")
         yield from _write(writer, question, passages, engine, settings, answer, timings, started)
     timings["total"] = time.perf_counter() - started
     answer.timings = {key: round(value, 4) for key, value in timings.items()}
