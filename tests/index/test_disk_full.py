@@ -18,6 +18,7 @@ from rag.index.store import Store
 from ..conftest import ROOT, SEEDS, make_settings
 
 QUESTION = "What did the Chinchilla paper find about compute-optimal training?"
+MORE = 200  # synthetic papers added to the seeds
 
 
 @pytest.fixture
@@ -59,8 +60,8 @@ def test_a_full_disk_stops_the_build_with_one_clear_error_and_the_next_run_resum
     before = ensure_index(settings)
     assert ask(QUESTION, settings=settings).citations  # this process serves the index
     subprocess.run([sys.executable, "-c", "from pathlib import Path; from bench.synthetic import write_corpus; "
-                    f"write_corpus(Path({str(corpus / 'more.jsonl')!r}), 400)"], cwd=ROOT, check=True)
-    ballast = _fill(small_disk, leave=MIN_FREE_BYTES + 3_000_000)  # room for about 300 papers
+                    f"write_corpus(Path({str(corpus / 'more.jsonl')!r}), {MORE})"], cwd=ROOT, check=True)
+    ballast = _fill(small_disk, leave=MIN_FREE_BYTES + 1_500_000)  # less than the new papers need
 
     failed = _rag_index(settings)  # runs out of disk half way
     assert failed.returncode != 0 and "Traceback" not in failed.stderr
@@ -79,7 +80,7 @@ def test_a_full_disk_stops_the_build_with_one_clear_error_and_the_next_run_resum
     ballast.unlink()
     resumed = _rag_index(settings)
     assert resumed.returncode == 0, resumed.stderr
-    assert "Index built: 435 papers" in resumed.stdout and " 0 from an interrupted one" not in resumed.stdout
+    assert f"Index built: {35 + MORE} papers" in resumed.stdout and " 0 from an interrupted one" not in resumed.stdout
     time.sleep(RECHECK_SECONDS + 0.1)  # the serving process notices the new build by itself
     answer = ask(QUESTION, settings=settings)
-    assert answer.citations and get_engine(settings).manifest["papers"] == 435
+    assert answer.citations and get_engine(settings).manifest["papers"] == 35 + MORE
