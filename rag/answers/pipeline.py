@@ -252,7 +252,8 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
         if backend.generative and kind in settings.answer.extractive_kinds:
             writer = get_llm("extractive", settings)  # composes these better than a generative model
             answer.llm = writer.name
-            answer.notes.append(f"A {kind} question: answered extractively (answer.extractive_kinds).")
+            what = "keyword query" if kind == "keywords" else f"{kind} question"
+            answer.notes.append(f"A {what}: answered extractively (answer.extractive_kinds).")
         yield from _write(writer, question, passages, engine, settings, answer, timings, started)
     timings["total"] = time.perf_counter() - started
     answer.timings = {key: round(value, 4) for key, value in timings.items()}

@@ -166,13 +166,13 @@ def test_progress_says_which_papers_are_read_before_the_first_words(settings, ch
     assert not any(isinstance(item, Progress) for item in stream_ask(CHINCHILLA_Q, settings=settings))
 
 
-@pytest.mark.parametrize(("question", "kind"), [
-    ("Which papers mention GPT-3 by name?", "list"),
-    ("How do the Chinchilla findings differ from the earlier scaling laws?", "comparison"),
-    ("Chinchilla compute-optimal", "keywords"),
+@pytest.mark.parametrize(("question", "said"), [
+    ("Which papers mention GPT-3 by name?", "A list question"),
+    ("How do the Chinchilla findings differ from the earlier scaling laws?", "A comparison question"),
+    ("Chinchilla compute-optimal", "A keyword query"),
 ])
 def test_lists_comparisons_and_keyword_queries_are_left_to_the_extractive_composer_unless_settings_say_otherwise(
-        settings, scoped_registry, question, kind):
+        settings, scoped_registry, question, said):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     register("scripted", lambda s: ChatModelBackend("scripted", FakeListChatModel(
@@ -181,7 +181,7 @@ def test_lists_comparisons_and_keyword_queries_are_left_to_the_extractive_compos
     routed = ask(question, llm="scripted", settings=settings)
     assert not extractive.refused
     assert routed.llm == "extractive" and routed.text == extractive.text and routed.citations
-    assert any(f"A {kind} question: answered extractively" in note for note in routed.notes)
+    assert any(f"{said}: answered extractively" in note for note in routed.notes)
     assert not any(note.endswith(FELL_BACK) for note in routed.notes)  # on purpose, not a fallback
     everything = settings.model_copy(update={"answer": settings.answer.model_copy(update={"extractive_kinds": ()})})
     written = ask(question, llm="scripted", settings=everything)
