@@ -19,6 +19,7 @@ import numpy as np
 from ..corpus.display import display_text
 from ..corpus.text import normalize_text, sentence_spans
 from ..index.embeddings import Embedder
+from ..index.lexical import tokenize
 from ..models import Citation, Passage
 from .factcheck import unsupported_facts
 from .prompts import CANNOT_ANSWER
@@ -26,6 +27,7 @@ from .prompts import CANNOT_ANSWER
 MARKER = re.compile(r"\[(\d{1,4}(?:\s*[,;]\s*\d{1,4})*)\]")
 _TRAILING_MARKERS = re.compile(r"([.!?])\s*((?:\[\d{1,4}(?:\s*[,;]\s*\d{1,4})*\]\s*)+)(?=\s|$)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
+_WORD = re.compile(r"[\w-]+")
 _FOLDED_REFUSAL = re.sub(r"\W+", " ", CANNOT_ANSWER.lower()).strip()
 
 
@@ -64,6 +66,19 @@ def inert_markers(text: str) -> str:
 def strip_markers(sentence: str) -> str:
     """The sentence without its ``[n]`` markers."""
     return _SPACE_BEFORE_PUNCT.sub(r"\1", re.sub(r"\s{2,}", " ", MARKER.sub("", sentence))).strip()
+
+
+def restates_question(question: str, answer: str, least: int) -> bool:
+    """Whether ``answer`` adds fewer than ``least`` words (stemmed, besides "yes") to
+    ``question`` and no name or number (a capitalised word or one with a digit): it only says
+    the question back ("Yes, there is a language model that looks up passages … [1]" names no
+    model). ``least`` 0: never."""
+    answer = strip_markers(answer)
+    new = set(tokenize(answer)) - set(tokenize(question)) - {"yes"}
+    if len(new) >= least:
+        return False
+    specific = {t for w in _WORD.findall(answer) if w[0].isupper() or any(c.isdigit() for c in w) for t in tokenize(w)}
+    return not new & specific
 
 
 def with_markers(claim: str, numbers: list[int]) -> str:

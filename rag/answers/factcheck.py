@@ -1,8 +1,6 @@
 """The facts a sentence states that its sources must state too: its numbers and its specific
 names (acronyms, names with digits or inner capitals, capitalised words inside a sentence). "GPT-4o responds in 500 ms [1]" against a passage saying 232 milliseconds states a
-number the passage does not hold; similarity alone would let it pass. And an answer must say
-more than its question: "Yes, there is a language model that looks up passages … [1]" names
-no model (:func:`restates_question`)."""
+number the passage does not hold; similarity alone would let it pass."""
 
 from __future__ import annotations
 
@@ -10,7 +8,6 @@ import re
 
 from ..corpus.display import display_text
 from ..corpus.names import name_key, named_terms
-from ..index.lexical import tokenize
 from ..models import Passage
 
 _ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+")
@@ -44,19 +41,3 @@ def unsupported_facts(claim: str, sources: list[Passage], papers: list[Passage] 
     missing += [name for name in dict.fromkeys(claimed)
                 if name_key(name) not in stated and name_key(name).rstrip("s") not in stated]
     return missing
-
-
-_MARKER = re.compile(r"\[\d+\]")
-_WORD = re.compile(r"[\w-]+")
-
-
-def restates_question(question: str, answer: str, least: int) -> bool:
-    """Whether ``answer`` adds fewer than ``least`` words (stemmed, besides "yes") to
-    ``question`` and no name or number (a capitalised word or one with a digit): it only says
-    the question back. ``least`` 0: never."""
-    answer = _MARKER.sub(" ", answer)
-    new = set(tokenize(answer)) - set(tokenize(question)) - {"yes"}
-    if len(new) >= least:
-        return False
-    specific = {t for w in _WORD.findall(answer) if w[0].isupper() or any(c.isdigit() for c in w) for t in tokenize(w)}
-    return not new & specific

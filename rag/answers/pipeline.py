@@ -20,8 +20,7 @@ from ..retrieval.hybrid import HybridRetriever, Mode
 from ..retrieval.questions import Question, is_question, question_kind, read_question
 from ..settings import Settings
 from .backends import get_llm
-from .citations import check_answer
-from .factcheck import restates_question
+from .citations import check_answer, restates_question
 from .prompts import CANNOT_ANSWER
 
 MAX_K = 50
@@ -215,7 +214,8 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
     rewritten = rewrites and backend.condense(user_turns(history)[-1], question)
     if rewritten:  # a generative backend made the follow-up standalone; the joined question is the fallback
         query = rewritten
-    read = replace(read_question(query), kind=question_kind(rewritten or question))
+    asked = rewritten or question
+    read = replace(read_question(query), kind=question_kind(asked))
     engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections, list_of_papers=read.kind == "list")
     wider = passages
     if read.kind == "list":
@@ -248,7 +248,7 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
                            message=f"Reading {len({p.doc_id for p in passages})} papers: "
                                    + ", ".join(dict.fromkeys(p.label or p.title for p in passages)))
         writer = backend
-        kind = read.kind if is_question(rewritten or question) else "keywords"
+        kind = read.kind if is_question(asked) else "keywords"
         if backend.generative and kind in settings.answer.extractive_kinds:
             writer = get_llm("extractive", settings)  # composes these better than a generative model
             answer.llm = writer.name

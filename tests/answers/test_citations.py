@@ -1,6 +1,12 @@
 import pytest
 
-from rag.answers.citations import check_answer, is_refusal, strip_markers, with_markers
+from rag.answers.citations import (
+    check_answer,
+    is_refusal,
+    restates_question,
+    strip_markers,
+    with_markers,
+)
 from rag.answers.prompts import CANNOT_ANSWER
 from rag.index.embeddings import get_embedder
 from rag.models import Passage
@@ -90,3 +96,13 @@ def test_the_embedding_cache_keeps_no_long_text_and_a_bounded_total(embedder, mo
     assert not embedder._cache.vectors and "a sentence of an abstract" in embedder._corpus.vectors
     embedder.clear_cache(corpus=True)
     assert not embedder._corpus.vectors
+
+
+def test_an_answer_restates_its_question_unless_it_adds_a_word_a_name_or_a_number():
+    question = "Is there a language model that looks up passages from a database while it writes?"
+    assert restates_question(question, "Yes, there is a language model that looks up passages [1].", 1)
+    assert restates_question(question, "A language model looks up passages from a database [1][2].", 1)
+    assert not restates_question(question, "Yes: RETRO looks up passages from a database [1].", 1)  # a name
+    assert not restates_question(question, "Yes, it looks up passages in chunks [1].", 1)  # a word
+    assert restates_question(question, "Yes, it looks up passages in chunks [1].", 2)
+    assert not restates_question(question, "Yes, with 2 trillion tokens [1].", 3)  # a number

@@ -38,15 +38,3 @@ def test_a_model_that_writes_wrong_numbers_and_names_loses_those_sentences(setti
     assert len(dropped) == 3
     assert dropped[0].endswith("do not state 500") and dropped[1].endswith("do not state PaLM")
     assert dropped[2].endswith("do not state Gemini")
-
-
-def test_an_answer_restates_its_question_unless_it_adds_a_word_a_name_or_a_number():
-    from rag.answers.factcheck import restates_question
-
-    question = "Is there a language model that looks up passages from a database while it writes?"
-    assert restates_question(question, "Yes, there is a language model that looks up passages [1].", 1)
-    assert restates_question(question, "A language model looks up passages from a database [1][2].", 1)
-    assert not restates_question(question, "Yes: RETRO looks up passages from a database [1].", 1)  # a name
-    assert not restates_question(question, "Yes, it looks up passages in chunks [1].", 1)  # a word
-    assert restates_question(question, "Yes, it looks up passages in chunks [1].", 2)
-    assert not restates_question(question, "Yes, with 2 trillion tokens [1].", 3)  # a number
