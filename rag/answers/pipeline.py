@@ -9,7 +9,7 @@ from dataclasses import replace
 from ..corpus.names import unknown_terms
 from ..corpus.text import has_lone_surrogate, strip_invisible
 from ..errors import GenerationTimeoutError, LLMUnavailableError, QuestionError
-from ..index.engine import forget_engine, get_engine
+from ..index.engine import build_replaced, forget_engine, get_engine
 from ..index.store import reaching_the_server
 from ..models import Answer, Passage, Progress
 from ..retrieval.context import answer_passages
@@ -95,17 +95,21 @@ def _retrieve(settings: Settings, query: str, k: int, mode: Mode, filters, colle
                 return engine, HybridRetriever(engine).retrieve(query, 2 * k * settings.retrieval.max_passages_per_paper,
                                                                 mode, flt=flt)
             return engine, HybridRetriever(engine).retrieve(query, k, mode, flt=flt)
-        except Exception as error:  # noqa: BLE001 - chromadb's NotFoundError, by name
-            if attempt == 2 or not _build_gone(error):
+        except Exception as error:  # noqa: BLE001 - chromadb's errors, by name (see _build_gone)
+            if attempt == 2 or not _build_gone(error, settings):
                 raise
             forget_engine(settings)
     raise AssertionError("unreachable")
 
 
-def _build_gone(error: BaseException) -> bool:
-    """Whether ``error`` is chromadb's NotFoundError (by name): the engine's build was replaced
-    and its collections dropped."""
-    return type(error).__name__ == "NotFoundError"
+def _build_gone(error: BaseException, settings: Settings) -> bool:
+    """Whether ``error`` came from a build that was replaced and its collections dropped:
+    chromadb's NotFoundError (by name), or another of its errors (a Chroma server dropping a
+    collection under a read answers "Missing metadata segment") while the live manifest names
+    another build."""
+    if type(error).__name__ == "NotFoundError":
+        return True
+    return type(error).__module__.startswith("chromadb") and build_replaced(settings)
 
 
 def search(question: str, *, k: int = 10, mode: Mode = "hybrid", collections: list[str] | None = None,
@@ -195,7 +199,7 @@ def stream_ask(
                     yield item
             return
         except Exception as error:  # noqa: BLE001 - a new build went live mid-answer
-            if attempt == 2 or wrote or not _build_gone(error):
+            if attempt == 2 or wrote or not _build_gone(error, settings):
                 raise
             forget_engine(settings)  # its collections are gone: answer again from the new build
 

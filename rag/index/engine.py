@@ -84,12 +84,29 @@ def get_engine(settings: Settings | None = None, rebuild: bool = False) -> Engin
         engine = _engines.get(key)
         if engine is not None and not rebuild and time.monotonic() - engine.checked > RECHECK_SECONDS:
             engine.checked = time.monotonic()
-            live = engine.store.read_manifest() or {}
-            if live.get("passages_collection") != engine.manifest["passages_collection"]:
+            if _replaced(engine):
                 engine = None
         if rebuild or engine is None:
             engine = _engines[key] = Engine(settings, rebuild=rebuild)
         return engine
+
+
+def _replaced(engine: Engine) -> bool:
+    """Whether the live manifest names another build than ``engine``'s."""
+    live = engine.store.read_manifest() or {}
+    return live.get("passages_collection") != engine.manifest["passages_collection"]
+
+
+def build_replaced(settings: Settings) -> bool:
+    """Whether another build went live since the shared engine of ``settings`` was loaded (its
+    collections may be dropped under a read in flight); False when none is loaded or the
+    manifest cannot be read."""
+    with _lock:
+        engine = _engines.get(settings.cache_key())
+    try:
+        return engine is not None and _replaced(engine)
+    except Exception:  # noqa: BLE001 - the caller raises its own error then
+        return False
 
 
 def forget_engine(settings: Settings) -> None:

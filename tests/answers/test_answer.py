@@ -89,3 +89,44 @@ def test_fake_backend_answer_loses_bad_citations_and_unsupported_sentences(setti
     assert any("Bananas" in note for note in answer.notes)
     assert answer.citations[0].doc_id == chinchilla.id
     assert_citations_are_exact(answer, engine)
+
+
+class _DroppedCollection:
+    """A collection a Chroma server is dropping: every read fails the way it did in the
+    two-servers test ("Missing metadata segment"), not with NotFoundError."""
+
+    def __getattr__(self, name):
+        from chromadb.errors import ChromaError
+
+        def fails(*args, **kwargs):
+            raise ChromaError("Missing field: [Missing metadata segment]")
+        return fails
+
+
+def test_a_chroma_error_from_a_replaced_build_is_answered_from_the_new_build_and_raised_otherwise(
+        tmp_path, monkeypatch, chinchilla):
+    import json
+    import shutil
+
+    from chromadb.errors import ChromaError
+
+    from rag.index.engine import get_engine
+    from rag.index.indexer import ensure_index
+
+    from ..conftest import SEEDS, make_settings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index")
+    ensure_index(settings)
+    old = get_engine(settings)
+    monkeypatch.setattr(old, "passages", _DroppedCollection())
+    with pytest.raises(ChromaError):  # the build is still live: the error is not hidden
+        ask(CHINCHILLA_Q, settings=settings)
+
+    (corpus / "extra.jsonl").write_text(json.dumps({"id": "extra", "abstract": "We study protein folding."}) + "\n")
+    new = ensure_index(settings)  # another build goes live; the old engine is still the cached one
+    assert get_engine(settings) is old
+    answer = ask(CHINCHILLA_Q, settings=settings)
+    assert answer.citations[0].doc_id == chinchilla.id
+    assert get_engine(settings).manifest["passages_collection"] == new["passages_collection"]
