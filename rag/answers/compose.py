@@ -42,8 +42,25 @@ _RESULT = re.compile(r"\b(?:we (?:find|found|show|demonstrate|observe|report|ide
                      r"results? (?:show|indicate|suggest)|outperform\w*|improv\w*|achiev\w*|state[- ]of[- ]the[- ]art|"
                      r"faster|better|exceed\w*|match(?:es|ing)?|reduc\w*|find that|leads? to|enables?|increases?|"
                      r"decreases?)\b", re.IGNORECASE)
+# What a "which" question asks for when it asks for the paper's own contribution ("which model").
+_OWN_THINGS = frozenset(tokenize("model method system optimizer algorithm architecture approach agent network "
+                                 "technique estimator rule function name paper abstract work"))
 ABOUT_ITS_OWN_WORK = ("which", "finding", "comparison", "list")
 _DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)
+
+
+def _asks_for_a_thing(question: Question) -> set[str]:
+    """What a "which" question asks for besides the paper's own contribution ("which
+    frameworks", "what retriever"), as stems; empty for "which model"."""
+    return set(question.asked) - _OWN_THINGS if question.kind == "which" else set()
+
+
+def _left_out(question: Question, candidate: "Candidate") -> bool:
+    """Whether ``candidate`` is background the question does not want: the answer should come
+    from what a paper says of its own work ("which model predicts rain"), unless it names the
+    thing asked for ("which frameworks does it name": "frameworks such as TensorFlow")."""
+    return (candidate.background and question.kind in ABOUT_ITS_OWN_WORK
+            and not _asks_for_a_thing(question) & set(tokenize(candidate.text)))
 
 
 @dataclass
@@ -114,7 +131,8 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
     similarity = np.maximum(sentences @ asks[0], sentences @ asks[1])
     words = question.focus or question.terms
     number_wanted = wants_number(question)
-    introduce = question.kind == "which" and not question.names
+    asked = _asks_for_a_thing(question)
+    introduce = question.kind == "which" and not question.names and not asked
     for candidate, sim in zip(found, similarity):
         value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
         if candidate.background:
@@ -122,6 +140,8 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
         if number_wanted and NUMBER.search(candidate.text):
             value += settings.kind_bonus * (1 + bool(set(question.measured[-1:]) & set(tokenize(candidate.text))))
         if introduce and _INTRODUCES.search(candidate.text):
+            value += settings.kind_bonus
+        if asked & set(tokenize(candidate.text)):  # "which frameworks": "frameworks such as TensorFlow"
             value += settings.kind_bonus
         if question.kind in ("finding", "comparison") and _RESULT.search(candidate.text):
             value += settings.kind_bonus
@@ -138,7 +158,7 @@ def _best_per_paper(found: list[Candidate], question: Question) -> list[Candidat
     best: dict[str, Candidate] = {}
     own_work = {c.doc_id for c in found if not c.background}
     for candidate in found:
-        if question.kind in ABOUT_ITS_OWN_WORK and candidate.background and candidate.doc_id in own_work:
+        if _left_out(question, candidate) and candidate.doc_id in own_work:
             continue
         if candidate.doc_id not in best or candidate.score > best[candidate.doc_id].score:
             best[candidate.doc_id] = candidate
@@ -158,9 +178,10 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     question measures, when the paper has one; it comes first for a quantity or a "which"
     question, else the sentences are in reading order."""
     own = sorted((c for c in found if c.doc_id == doc_id), key=lambda c: -c.score)
-    if question.kind in ABOUT_ITS_OWN_WORK and any(not c.background for c in own):
-        own = [c for c in own if not c.background]  # "which model", "what did it find": never the background
-    stating = [c for c in own if _states_measure(question, c.text)]
+    if any(not _left_out(question, c) for c in own):
+        own = [c for c in own if not _left_out(question, c)]  # "which model", "what did it find": never the background
+    stating = [c for c in own if _states_measure(question, c.text)] or \
+              [c for c in own if question.kind == "quantity" and NUMBER.search(c.text)]
     best, words = (stating or own)[0], set(question.focus or question.terms)
     floor = max(settings.min_sentence_similarity, best.score - settings.paper_score_gap)
     extra = [c for c in own if c is not best and c.score >= floor and not c.background

@@ -68,15 +68,15 @@ def _known(word: str, known: Container[str]) -> bool:
 def unknown_terms(question: str, known: Container[str]) -> list[str]:
     """Named terms of ``question`` that the corpus never mentions (plural forms forgiven). An
     owner named before a name the corpus knows ("AI21's Jurassic-1") is no reason to refuse:
-    the question is about the known name."""
+    the question is about the known name (a known plain word is no name: "BLOOM's few-shot")."""
     words = _WORD.findall(question)
     missing = []
     for i, word in enumerate(words):
         bare = word[:-2] if word.endswith("'s") else word
         if bare not in named_terms(word) or _known(bare, known):
             continue
-        if word.endswith("'s") and i + 1 < len(words) and _known(words[i + 1], known):
-            continue
+        if word.endswith("'s") and i + 1 < len(words) and named_terms(words[i + 1]) and _known(words[i + 1], known):
+            continue  # an owner of a known name, not "BLOOM's few-shot performance"
         missing.append(bare)
     return missing
 

@@ -36,7 +36,8 @@ NUMBER_WORDS = {
     "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
     "hundred": "100", "thousand": "1000",
 }
-_NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+_UNIT = r"(?:hours?|minutes?|seconds?|days?|weeks?|months?|years?|layers?|bits?|fold|times|points?|steps?|shots?)"
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS)})\b(?!-(?!{_UNIT}\b))", re.IGNORECASE)  # "six-hour", not "two-metal"
 _MARK = re.compile(r"\(\s*\d+\s*\)")
 _MAGNITUDE = re.compile(r"\b(?:hundreds|thousands|millions?|billions?|trillions?|dozens)\b", re.IGNORECASE)
 _UNIT_WORDS = {"how many": "number of", "how much": "amount of"}

@@ -28,13 +28,19 @@ _LIST = re.compile(
     r"|in\s+which\s+(?:papers|abstracts|works)|(?:which|what)\s+work\s+in\s+the\s+corpus"
     r"|which\s+(?:[\w-]+\s+){0,3}(?:papers|abstracts|works|articles|studies)\b)",
     re.IGNORECASE)
+# "Which datasets did the softmax study use?": things of one paper, not a list of papers.
+_THINGS_OF_ONE_PAPER = re.compile(rf"^\s*(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?!papers|abstracts|works|articles|studies)"
+                                  rf"(?:{_PLURAL_SUBJECT})\s+(?:did|does|do|were|was|are|is)\b", re.IGNORECASE)
+_ONE_PAPER = re.compile(r"\b(?:they|it|its|(?:the|this|that)\s+(?:[\w-]+\s+){0,4}?(?:paper|study|abstract|report|work))\b",
+                        re.IGNORECASE)
 _COMPARISON = re.compile(
     r"\b(?:compare[ds]?|comparison|comparing|differ|differs|differed|difference|differences|different\s+from|"
     r"versus|vs\.?|contrast|contrasting|in\s+common|both|whereas|relate\s+to|agree|disagree|than\s+the\s+earlier)\b"
     r"|\band\b.*\beach\b",
     re.IGNORECASE)
 _QUANTITY = re.compile(
-    r"\bhow\s+(?:many|much|fast|long|big|large|small|often|far|quickly|deep|wide|accurate|well|cheap|expensive)\b"
+    r"\bhow\s+(?:many|much(?!\s+(?:\w+\s+){1,4}?(?:depends?|matters?|relies|rely|affects?|influences?)\b)|fast|long|"
+    r"big|large|small|often|far|quickly|deep|wide|accurate|well|cheap|expensive)\b"
     r"|\bwhat\s+(?:is\s+the\s+|was\s+the\s+|were\s+the\s+)?(?:fraction|percentage|percent|proportion|share|number|amount|"
     r"size|accuracy|score|speed|rate|ratio|range|complexity|latency|cost|count|value|resolution)\b"
     r"|\bhow\s+\w+\s+(?:times|fold)\b|\bwhat\s+(?:fvd|fid|mmlu|bleu)\b|\bby\s+how\s+much\b|\bup\s+to\s+how\b",
@@ -55,7 +61,8 @@ _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|has|have|was|were|will
 _WHICH = re.compile(
     r"^\s*(?:which|what)\s+(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|would|will)\b)"
     r"(?:\w+[\s-]){0,3}?(?:model|method|system|optimi[sz]er|algorithm|architecture|benchmark|dataset|"
-    r"approach|agent|network|format|technique|estimator|framework|paper|abstract|work|unit|rule|function|name)\b"
+    r"approach|agent|network|format|technique|estimator|framework|paper|abstract|work|unit|rule|function|name|dataset|"
+    r"team|language)s?\b"
     r"|\bwhat\s+is\s+(?:it|this|the\s+\w+)\s+called\b|\bwhat\s+(?:is|was)\s+the\s+name\b|\bcalled\??$|\bnamed\??$",
     re.IGNORECASE)
 _FINDING = re.compile(
@@ -88,7 +95,7 @@ _GENERIC_LIST_WORDS = frozenset(tokenize(
     "build rely look run evaluate make design other than new standard classic something kind role either "
     "against collection train training"))
 _QUANTITY_NOUN = re.compile(r"\bhow\s+(?:many|much)\s+((?:[\w-]+\s+){0,2}?[\w-]+?)(?:\s+(?:does|do|did|is|are|was|were|"
-                            r"has|have|had|can|could|will|would|went|in|of|for|on|at|to|the|it|they)\b|[?,.]|$)",
+                            r"has|have|had|can|could|will|would|went|in|of|for|on|at|to|the|it|they)\b|\s*[?,./]|$)",
                             re.IGNORECASE)
 
 
@@ -122,7 +129,7 @@ class Question:
 _CAPITALISED = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+|the\s+|for\s+)?[A-Z][\w-]*)*")
 _OPENERS = frozenset("what which who whom whose when where why how is are does do did can could has have was "
                      "were will would should compare contrast describe explain list name tell give in on for "
-                     "according between both".split())
+                     "according between both the a an".split())
 
 
 def mentioned_names(text: str) -> list[str]:
@@ -152,7 +159,7 @@ def wants_number(question: "Question") -> bool:
 
 def question_kind(text: str) -> Kind:
     """The kind of answer ``text`` asks for."""
-    if _LIST.search(text):
+    if _LIST.search(text) and not (_THINGS_OF_ONE_PAPER.search(text) and _ONE_PAPER.search(text)):
         return "list"
     if _COMPARISON.search(text):
         return "comparison"
@@ -171,6 +178,18 @@ def question_kind(text: str) -> Kind:
     return "general"
 
 
+_PAPER_WORD = r"(?:'s)?\s+(?:paper|abstract|study|report|authors|team|work)\b"
+
+
+def _not_the_paper(text: str):
+    """A sort key putting first the names ``text`` speaks of as a paper ("the Codex paper",
+    "according to Gopher", "in the Chinchilla paper's comparison")."""
+    def key(name: str) -> bool:
+        escaped = re.escape(name)
+        return not re.search(rf"{escaped}{_PAPER_WORD}|according\s+to\s+(?:the\s+)?{escaped}", text, re.IGNORECASE)
+    return key
+
+
 def read_question(text: str) -> Question:
     """``text`` read for its kind, names, focus words and measured quantity."""
     kind = question_kind(text)
@@ -178,6 +197,8 @@ def read_question(text: str) -> Question:
     name_tokens = {t for n in names for t in tokenize(n)}
     sides = mentioned_names(text)
     name_tokens |= {t for side in sides for t in tokenize(side)}
+    if kind != "comparison":  # "GPT-3's score, according to the Codex paper" is about Codex
+        names, sides = sorted(names, key=_not_the_paper(text)), sorted(sides, key=_not_the_paper(text))
     terms = [t for t in dict.fromkeys(tokenize(text)) if t not in _FRAME_WORDS]
     focus = [t for t in terms if t not in name_tokens]
     measured: list[str] = []

@@ -34,6 +34,18 @@ def test_which_model_names_the_papers_own_model_not_its_background(settings):
     assert "Recently introduced deep learning methods" not in answer.text
 
 
+def test_which_things_a_paper_names_may_come_from_its_background(settings):
+    answer = ask("Which deep learning frameworks does the TPU reinforcement-learning report name as letting users "
+                 "offload work to accelerators?", settings=settings)
+    assert "TensorFlow, PyTorch and JAX" in answer.text.split("\n")[0]
+
+
+def test_a_quantity_without_the_counted_word_is_still_answered_with_a_number(settings):
+    answer = ask("How far ahead does the radar-based generative precipitation model produce its nowcasts?",
+                 settings=settings)
+    assert "5-90 min ahead" in answer.text
+
+
 def test_a_comparison_gives_each_side_cited(settings, papers):
     answer = ask("How large is Gopher compared with GPT-3?", settings=settings)
     gopher, gpt3 = find_paper(papers, "called Gopher"), find_paper(papers, "we train GPT-3")

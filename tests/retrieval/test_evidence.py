@@ -14,6 +14,7 @@ from rag import CANNOT_ANSWER, ask
     ("Which paper reports that its learned optimizer uses 50% less memory than Adam?", "50"),
     ("How does the Decision Transformer cast offline reinforcement learning as sequence modeling?",
      "The abstracts do not mention Decision Transformer."),
+    ("How many parameters / hidden units does the VeLO learned optimizer network have?", "but not its parameters."),
 ])
 def test_near_misses_are_refused_saying_what_is_missing(settings, question, explanation):
     answer = ask(question, settings=settings)
@@ -30,7 +31,23 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "Which papers report experiments on CIFAR-10?",
     "How fast does GPT-4o respond to audio inputs?",
     "What Frechet Video Distance does the GAN video prediction model get on Kinetics-600?",
+    "A meta-learned optimizer for energy landscapes of two-metal nanoclusters: did it work on unseen problems?",
 ])
 def test_what_the_abstracts_state_is_answered(settings, question):
     answer = ask(question, settings=settings)
     assert not answer.refused and answer.citations, answer.notes
+
+
+def test_a_number_word_in_a_compound_states_a_number_only_with_a_unit():
+    from rag.retrieval.evidence import stated_numbers
+
+    assert stated_numbers("two-metal clusters") == set()
+    assert stated_numbers("at six-hour lead times, ten times faster") == {"6", "10"}
+
+
+def test_an_owner_of_a_plain_word_is_still_an_unknown_name():
+    from rag.corpus.names import unknown_terms, vocabulary
+
+    known = vocabulary(["Jurassic-1 and GPT-3 in the few-shot setting"])
+    assert unknown_terms("How does BLOOM's few-shot performance compare with GPT-3's?", known) == ["BLOOM"]
+    assert unknown_terms("Which papers compare against AI21's Jurassic-1 model?", known) == []

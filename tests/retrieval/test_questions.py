@@ -20,6 +20,10 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("Does 16-bit Flexpoint training require retuning model hyperparameters?", "yesno"),
     ("How does word error rate change as training data grows?", "general"),
     ("Chinchilla compute-optimal", "finding"),
+    ("Which datasets did the softmax temperature study use for its experiments?", "which"),  # one paper's things
+    ("Which datasets were used by the papers on learned optimizers?", "list"),
+    ("In the softmax-temperature study, how much does generalization depend on the logit magnitude?", "general"),
+    ("How much compute went into meta-training VeLO?", "quantity"),
 ])
 def test_the_kind_of_answer_a_question_asks_for(text, kind):
     assert read_question(text).kind == kind
@@ -54,3 +58,14 @@ def test_a_name_is_mentioned_however_its_parts_are_joined():
     assert read_question("Which papers build on policy-gradient methods by name?").literal[0] == ["policigradient"]
     assert "policigradient" in mention_words("the parameters are learnt with a policy gradient method")
     assert "cifar10" not in mention_words("trained on CIFAR-100 only")
+
+
+def test_a_name_spoken_of_as_the_paper_comes_first():
+    question = read_question("What share of HumanEval problems did GPT-3 solve, according to the Codex paper?")
+    assert question.sides[0] == "Codex" and question.names[0] == "HumanEval"
+    assert read_question("In the Chinchilla paper's comparison, how large is Jurassic-1?").sides[0] == "Chinchilla"
+    assert read_question("How large is Gopher compared with GPT-3?").sides == ["Gopher", "GPT-3"]  # a comparison keeps its order
+
+
+def test_what_a_quantity_counts_ends_at_a_slash():
+    assert read_question("how many parameters / hidden units does the VeLO network have").measured == ["paramet"]
