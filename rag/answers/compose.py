@@ -29,7 +29,7 @@ from ..index.lexical import tokenize
 from ..models import Passage
 from ..retrieval.context import subject_paper
 from ..retrieval.evidence import NUMBER_WORDS
-from ..retrieval.questions import Question, wants_number
+from ..retrieval.questions import Question, asks_for_a_thing, wants_number
 from ..settings import AnswerSettings
 from .citations import inert_markers, with_markers
 
@@ -42,17 +42,8 @@ _RESULT = re.compile(r"\b(?:we (?:find|found|show|demonstrate|observe|report|ide
                      r"results? (?:show|indicate|suggest)|outperform\w*|improv\w*|achiev\w*|state[- ]of[- ]the[- ]art|"
                      r"faster|better|exceed\w*|match(?:es|ing)?|reduc\w*|find that|leads? to|enables?|increases?|"
                      r"decreases?)\b", re.IGNORECASE)
-# What a "which" question asks for when it asks for the paper's own contribution ("which model").
-_OWN_THINGS = frozenset(tokenize("model method system optimizer algorithm architecture approach agent network "
-                                 "technique estimator rule function name paper abstract work"))
 ABOUT_ITS_OWN_WORK = ("which", "finding", "comparison", "list")
 _DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)
-
-
-def _asks_for_a_thing(question: Question) -> set[str]:
-    """What a "which" question asks for besides the paper's own contribution ("which
-    frameworks", "what retriever"), as stems; empty for "which model"."""
-    return set(question.asked) - _OWN_THINGS if question.kind == "which" else set()
 
 
 def _left_out(question: Question, candidate: "Candidate") -> bool:
@@ -60,7 +51,7 @@ def _left_out(question: Question, candidate: "Candidate") -> bool:
     from what a paper says of its own work ("which model predicts rain"), unless it names the
     thing asked for ("which frameworks does it name": "frameworks such as TensorFlow")."""
     return (candidate.background and question.kind in ABOUT_ITS_OWN_WORK
-            and not _asks_for_a_thing(question) & set(tokenize(candidate.text)))
+            and not asks_for_a_thing(question) & set(tokenize(candidate.text)))
 
 
 @dataclass
@@ -131,7 +122,7 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
     similarity = np.maximum(sentences @ asks[0], sentences @ asks[1])
     words = question.focus or question.terms
     number_wanted = wants_number(question)
-    asked = _asks_for_a_thing(question)
+    asked = asks_for_a_thing(question)
     introduce = question.kind == "which" and not question.names and not asked
     for candidate, sim in zip(found, similarity):
         value = float(sim) + settings.overlap_weight * _share(words, candidate.text)

@@ -28,7 +28,7 @@ from ..corpus.text import sentences
 from ..index.lexical import LexicalIndex, tokenize
 from ..models import Passage
 from ..settings import RetrievalSettings
-from .questions import Question, is_question
+from .questions import Question, asks_for_a_thing, is_question, mentioned_names
 
 _NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])")  # not the digits of a name (GPT-4o, 2D)
 NUMBER_WORDS = {
@@ -124,6 +124,17 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     return lenient and any(len(words & set(question.focus)) >= 2 for words in numbered)
 
 
+def _names_a_thing(question: Question, paper: str, label: str) -> bool:
+    """For "which benchmarks was seq2slate evaluated on": whether a sentence of ``paper`` that
+    holds the thing asked for also names one (a name the question and the paper's label do
+    not hold: "frameworks such as TensorFlow"); True when no sentence holds the thing."""
+    asked = asks_for_a_thing(question)
+    holding = [s for s in sentences(paper) if asked & set(tokenize(s))]
+    known = {name_key(w) for n in [*question.sides, *question.names, label] for w in n.split()}
+    names = [n for s in holding for n in [*mentioned_names(s.split(None, 1)[-1]), *named_terms(s)]]  # not "We ..."
+    return not holding or any(name_key(w) not in known for n in names for w in n.split())
+
+
 def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
              settings: RetrievalSettings, abstract_of=None) -> str | None:
     """Why ``passages`` do not state what ``question`` asks, as a sentence; None when they may.
@@ -158,6 +169,8 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
         return f"The abstracts mention {name} but not its {phrases[0]}."
     if asked:
         return f"The abstracts mention {name} but not its {_phrase(question, asked)}."
+    if question.kind == "which" and not _names_a_thing(question, paper[len(subject.title):], subject.label):
+        return f"The abstracts mention {name} but do not name its {_phrase(question, sorted(asks_for_a_thing(question)))}."
     if _CLAIM.search(question.text):
         coverage, missing = focus_coverage(question, paper, lexical)
         if coverage < settings.min_focus_coverage:

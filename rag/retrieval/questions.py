@@ -62,7 +62,7 @@ _WHICH = re.compile(
     r"^\s*(?:which|what)\s+(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|would|will)\b)"
     r"(?:\w+[\s-]){0,3}?(?:model|method|system|optimi[sz]er|algorithm|architecture|benchmark|dataset|"
     r"approach|agent|network|format|technique|estimator|framework|paper|abstract|work|unit|rule|function|name|dataset|"
-    r"team|language)s?\b"
+    r"team|language|environment)s?\b"
     r"|\bwhat\s+is\s+(?:it|this|the\s+\w+)\s+called\b|\bwhat\s+(?:is|was)\s+the\s+name\b|\bcalled\??$|\bnamed\??$",
     re.IGNORECASE)
 _FINDING = re.compile(
@@ -155,6 +155,17 @@ def wants_number(question: "Question") -> bool:
     """Whether the answer should state a number: a quantity, a date ("when"), or a comparison
     of amounts ("how large is X compared with Y")."""
     return question.kind == "quantity" or bool(_QUANTITY.search(question.text) or _WHEN.search(question.text))
+
+
+# What a "which" question asks for when it asks for the paper's own contribution ("which model").
+_OWN_THINGS = frozenset(tokenize("model method system optimizer algorithm architecture approach agent network "
+                                 "technique estimator rule function name paper abstract work"))
+
+
+def asks_for_a_thing(question: "Question") -> set[str]:
+    """What a "which" question asks for besides the paper's own contribution ("which
+    frameworks", "what retriever"), as stems; empty for "which model"."""
+    return set(question.asked) - _OWN_THINGS if question.kind == "which" else set()
 
 
 def question_kind(text: str) -> Kind:

@@ -15,6 +15,8 @@ from rag import CANNOT_ANSWER, ask
     ("How does the Decision Transformer cast offline reinforcement learning as sequence modeling?",
      "The abstracts do not mention Decision Transformer."),
     ("How many parameters / hidden units does the VeLO learned optimizer network have?", "but not its parameters."),
+    ("Which standard ranking benchmark datasets was seq2slate evaluated on?",
+     "but do not name its standard ranking benchmark datasets."),
 ])
 def test_near_misses_are_refused_saying_what_is_missing(settings, question, explanation):
     answer = ask(question, settings=settings)
@@ -32,6 +34,8 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "How fast does GPT-4o respond to audio inputs?",
     "What Frechet Video Distance does the GAN video prediction model get on Kinetics-600?",
     "A meta-learned optimizer for energy landscapes of two-metal nanoclusters: did it work on unseen problems?",
+    "What retriever does RETRO use to fetch neighbouring chunks?",  # "a frozen Bert retriever" names one
+    "Which deep learning frameworks does the TPU reinforcement-learning report name?",
 ])
 def test_what_the_abstracts_state_is_answered(settings, question):
     answer = ask(question, settings=settings)
