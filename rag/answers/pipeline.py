@@ -237,7 +237,7 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
         yield answer.text
     elif not relevant:
         answer.notes.append(
-            f"no passage reached the relevance threshold (similarity {settings.retrieval.min_relevance}"
+            f"no passage reached the relevance threshold (similarity {settings.retrieval.relevance_threshold(read.kind)}"
             f" or word coverage {settings.retrieval.min_term_coverage})"
         )
         yield answer.text

@@ -135,6 +135,13 @@ def _names_a_thing(question: Question, paper: str, label: str) -> bool:
     return not holding or any(name_key(w) not in known for n in names for w in n.split())
 
 
+def _beginning(passage: Passage) -> str:
+    """A paper without a name, as a refusal names it: 'the paper that begins "While deep
+    learning models have replaced…"'."""
+    words = display_text(passage.label or passage.title).rstrip("…. ").split()
+    return f'the paper that begins "{" ".join(words[:6])}…"' if words else "a paper"
+
+
 def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
              settings: RetrievalSettings, abstract_of=None) -> str | None:
     """Why ``passages`` do not state what ``question`` asks, as a sentence; None when they may.
@@ -148,7 +155,7 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
         if unknown:
             return f"The abstracts do not mention {' or '.join(unknown)}."
     subject = _subject(question, passages)
-    name = subject.label or subject.title
+    name = subject.label if subject.named else _beginning(subject)
     if question.kind in ("list", "comparison"):  # about several papers: what one lacks another may state
         absent = sorted(stated_numbers(question.text) - stated_numbers(retrieved))
         return f"No abstract states {', '.join(absent)} in this connection." if absent else None

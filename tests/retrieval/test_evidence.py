@@ -14,7 +14,8 @@ from rag import CANNOT_ANSWER, ask
     ("Which paper reports that its learned optimizer uses 50% less memory than Adam?", "50"),
     ("How does the Decision Transformer cast offline reinforcement learning as sequence modeling?",
      "The abstracts do not mention Decision Transformer."),
-    ("How many parameters / hidden units does the VeLO learned optimizer network have?", "but not its parameters."),
+    ("How many parameters / hidden units does the VeLO learned optimizer network have?",
+     'The abstracts mention the paper that begins "While deep learning models have replaced…" but not its parameters.'),
     ("Which standard ranking benchmark datasets was seq2slate evaluated on?",
      "but do not name its standard ranking benchmark datasets."),
 ])
