@@ -135,6 +135,12 @@ def _names_a_thing(question: Question, paper: str, label: str) -> bool:
     return not holding or any(name_key(w) not in known for n in names for w in n.split())
 
 
+def _names(text: str, name: str) -> bool:
+    """Whether ``text`` mentions ``name``, or each capitalised part of it ("BFGS-inspired": BFGS)."""
+    parts = [p for p in re.split(r"[\s-]+", name) if p[:1].isupper()]
+    return mentions(text, name) or bool(parts) and all(mentions(text, p) for p in parts)
+
+
 def _beginning(passage: Passage) -> str:
     """A paper without a name, as a refusal names it: 'the paper that begins "While deep
     learning models have replaced…"'."""
@@ -165,6 +171,10 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
     if absent:
         return f"The abstracts mention {name} but not {', '.join(absent)} in this connection."
     named = bool(question.names or question.sides)  # sure which paper is meant: a lexical miss can refuse
+    if question.kind == "yesno":  # "Does the BFGS-inspired optimizer beat Adam on ImageNet?": it must name both
+        others = [n for n in question.sides if not _names(paper, n)]
+        if others:
+            return f"The abstracts mention {name} but not {' or '.join(others)} in this connection."
     if question.kind == "quantity" and not _quantity_stated(question, paper, strict=named):
         return f"The abstracts mention {name} but not its {_phrase(question, question.measured[-1:] or question.focus)}."
     held = set(tokenize(paper))

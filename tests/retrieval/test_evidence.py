@@ -16,6 +16,7 @@ from rag import CANNOT_ANSWER, ask
      "The abstracts do not mention Decision Transformer."),
     ("How many parameters / hidden units does the VeLO learned optimizer network have?",
      'The abstracts mention the paper that begins "While deep learning models have replaced…" but not its parameters.'),
+    ("Does the BFGS-inspired learned optimizer beat Adam when training ImageNet classifiers?", "in this connection."),
     ("Which standard ranking benchmark datasets was seq2slate evaluated on?",
      "but do not name its standard ranking benchmark datasets."),
 ])
@@ -36,6 +37,7 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "What Frechet Video Distance does the GAN video prediction model get on Kinetics-600?",
     "A meta-learned optimizer for energy landscapes of two-metal nanoclusters: did it work on unseen problems?",
     "What retriever does RETRO use to fetch neighbouring chunks?",  # "a frozen Bert retriever" names one
+    "Was Chinchilla given a bigger compute budget than Gopher?",  # a yes/no question whose paper names both
     "Which deep learning frameworks does the TPU reinforcement-learning report name?",
 ])
 def test_what_the_abstracts_state_is_answered(settings, question):
