@@ -162,10 +162,18 @@ _OWN_THINGS = frozenset(tokenize("model method system optimizer algorithm archit
                                  "technique estimator rule function name paper abstract work"))
 
 
+_WHICH_PAPER = re.compile(r"^\s*(?:which|what)\s+(?:paper|abstract|work|study|article|report)s?\b", re.IGNORECASE)
+
+
 def asks_for_a_thing(question: "Question") -> set[str]:
     """What a "which" question asks for besides the paper's own contribution ("which
-    frameworks", "what retriever"), as stems; empty for "which model"."""
-    return set(question.asked) - _OWN_THINGS if question.kind == "which" else set()
+    frameworks", "what retriever", "which GPU model": GPU), as stems; empty for "which model"
+    and "which paper saves memory"."""
+    if question.kind != "which" or _WHICH_PAPER.match(question.text):
+        return set()
+    words = list(question.asked)
+    own = next((i for i, w in enumerate(words) if w in _OWN_THINGS), len(words))
+    return set(words[:own])
 
 
 def question_kind(text: str) -> Kind:

@@ -38,6 +38,7 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "A meta-learned optimizer for energy landscapes of two-metal nanoclusters: did it work on unseen problems?",
     "What retriever does RETRO use to fetch neighbouring chunks?",  # "a frozen Bert retriever" names one
     "Was Chinchilla given a bigger compute budget than Gopher?",  # a yes/no question whose paper names both
+    "Which paper saves memory in a long-sequence transformer by recomputing the attention matrices?",  # asks for a paper
     "Which deep learning frameworks does the TPU reinforcement-learning report name?",
 ])
 def test_what_the_abstracts_state_is_answered(settings, question):

@@ -69,3 +69,15 @@ def test_a_name_spoken_of_as_the_paper_comes_first():
 
 def test_what_a_quantity_counts_ends_at_a_slash():
     assert read_question("how many parameters / hidden units does the VeLO network have").measured == ["paramet"]
+
+
+def test_what_a_which_question_asks_for_besides_the_papers_own_work():
+    from rag.retrieval.questions import asks_for_a_thing
+
+    def thing(text):
+        return asks_for_a_thing(read_question(text))
+
+    assert thing("Which GPU model was the Winograd convolution benchmarked on?") == {"gpu"}
+    assert thing("Which deep learning frameworks does the TPU report name?") == {"deep", "learn", "framework"}
+    assert thing("Which model predicts rain from radar?") == set()
+    assert thing("Which paper saves memory by recomputing attention matrices?") == set()
