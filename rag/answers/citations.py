@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..corpus.display import display_text
+from ..corpus.names import mentions
 from ..corpus.text import normalize_text, sentence_spans
 from ..index.embeddings import Embedder
 from ..index.lexical import tokenize
 from ..models import Citation, Passage
+from ..retrieval.questions import asks_which_paper
 from .factcheck import unsupported_facts
 from .prompts import CANNOT_ANSWER
 
@@ -79,6 +81,14 @@ def restates_question(question: str, answer: str, least: int) -> bool:
         return False
     specific = {t for w in _WORD.findall(answer) if w[0].isupper() or any(c.isdigit() for c in w) for t in tokenize(w)}
     return not new & specific
+
+
+def names_no_paper(question: str, answer: str, cited: list[Citation]) -> bool:
+    """Whether ``answer`` to a "Which paper ...?" question names none of the named papers it
+    cites ("The paper finds a scaling relation ... [1]."): it does not say which paper."""
+    named = [p for p in cited if p.named]
+    return bool(asks_which_paper(question) and named and not any(
+        mentions(answer, p.label) or (p.title and mentions(answer, p.title)) for p in named))
 
 
 def with_markers(claim: str, numbers: list[int]) -> str:

@@ -20,7 +20,7 @@ from ..retrieval.hybrid import HybridRetriever, Mode
 from ..retrieval.questions import Question, is_question, question_kind, read_question
 from ..settings import Settings
 from .backends import get_llm
-from .citations import check_answer, restates_question
+from .citations import check_answer, names_no_paper, restates_question
 from .prompts import CANNOT_ANSWER
 
 MAX_K = 50
@@ -163,9 +163,12 @@ def _write(backend, question: str, passages: list[Passage], engine, settings: Se
                            generative=generative)
     echoed = generative and not checked.refused and \
         restates_question(question, checked.text, settings.answer.min_new_words)
-    if generative and (checked.refused or echoed):
+    unnamed = generative and not checked.refused and not echoed and \
+        names_no_paper(question, checked.text, checked.citations)
+    if generative and (checked.refused or echoed or unnamed):
         answer.notes.extend(checked.notes)
-        why = "only said the question back" if echoed else "had nothing the checks let through"
+        why = ("only said the question back" if echoed else "named no paper" if unnamed
+               else "had nothing the checks let through")
         text = _fall_back(question, passages, settings, answer, f"The '{backend.name}' answer {why}.")
         yield "\n\n" + text
         checked = check_answer(text, passages, engine.embedder, settings.answer.support_threshold, generative=False)

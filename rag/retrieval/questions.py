@@ -165,6 +165,11 @@ _OWN_THINGS = frozenset(tokenize("model method system optimizer algorithm archit
 _WHICH_PAPER = re.compile(r"^\s*(?:which|what)\s+(?:paper|abstract|work|study|article|report)s?\b", re.IGNORECASE)
 
 
+def asks_which_paper(text: str) -> bool:
+    """Whether ``text`` asks which paper (abstract, study ...) says something: its answer must name it."""
+    return bool(_WHICH_PAPER.match(text))
+
+
 def asks_for_a_thing(question: "Question") -> set[str]:
     """What a "which" question asks for besides the paper's own contribution ("which
     frameworks", "what retriever", "which GPU model": GPU), as stems; empty for "which model"

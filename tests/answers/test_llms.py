@@ -200,3 +200,18 @@ def test_a_model_answer_that_only_says_the_question_back_gives_way_to_the_extrac
     off = settings.model_copy(update={"answer": settings.answer.model_copy(update={"min_new_words": 0})})
     kept = ask(CHINCHILLA_Q, llm="echo", settings=off)
     assert kept.llm == "echo" and kept.text.startswith("Yes, the Chinchilla paper")
+
+
+@pytest.mark.parametrize("written, kept", [
+    ("The paper introduces the recomputation of attention matrices to save memory [1].", False),
+    ("Sparse Transformers introduce the recomputation of attention matrices to save memory [1].", True),
+])
+def test_a_model_answer_to_which_paper_must_name_the_paper(settings, scoped_registry, written, kept):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    register("unnamed", lambda s: ChatModelBackend("unnamed", FakeListChatModel(responses=[written])))
+    answer = ask("Which paper saves memory by recomputing the attention matrices?", llm="unnamed", settings=settings)
+    assert not answer.refused and answer.citations
+    assert (answer.llm == "unnamed") is kept
+    assert any("'unnamed' answer named no paper" in note for note in answer.notes) is not kept
+    assert "Sparse Transformers" in answer.text
