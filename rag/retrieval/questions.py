@@ -61,7 +61,7 @@ _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|has|have|was|were|will
 _WHICH = re.compile(
     r"^\s*(?:which|what)\s+(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|would|will)\b)"
     r"(?:\w+[\s-]){0,3}?(?:model|method|system|optimi[sz]er|algorithm|architecture|benchmark|dataset|"
-    r"approach|agent|network|format|technique|estimator|framework|paper|abstract|work|unit|rule|function|name|dataset|"
+    r"approach|agent|network|format|technique|estimator|framework|paper|abstract|work|unit|rule|function|name|"
     r"team|language|environment)s?\b"
     r"|\bwhat\s+is\s+(?:it|this|the\s+\w+)\s+called\b|\bwhat\s+(?:is|was)\s+the\s+name\b|\bcalled\??$|\bnamed\??$",
     re.IGNORECASE)
@@ -160,8 +160,6 @@ def wants_number(question: "Question") -> bool:
 # What a "which" question asks for when it asks for the paper's own contribution ("which model").
 _OWN_THINGS = frozenset(tokenize("model method system optimizer algorithm architecture approach agent network "
                                  "technique estimator rule function name paper abstract work"))
-
-
 _WHICH_PAPER = re.compile(r"^\s*(?:which|what)\s+(?:paper|abstract|work|study|article|report)s?\b", re.IGNORECASE)
 
 
