@@ -158,8 +158,8 @@ def wants_number(question: "Question") -> bool:
 
 
 # What a "which" question asks for when it asks for the paper's own contribution ("which model").
-_OWN_THINGS = frozenset(tokenize("model method system optimizer algorithm architecture approach agent network "
-                                 "technique estimator rule function name paper abstract work"))
+_OWN_THINGS = frozenset(tokenize("model method system optimizer optimiser algorithm architecture approach agent "
+                                 "network technique estimator rule function name paper abstract work"))
 _WHICH_PAPER = re.compile(r"^\s*(?:which|what)\s+(?:paper|abstract|work|study|article|report)s?\b", re.IGNORECASE)
 
 

@@ -80,4 +80,5 @@ def test_what_a_which_question_asks_for_besides_the_papers_own_work():
     assert thing("Which GPU model was the Winograd convolution benchmarked on?") == {"gpu"}
     assert thing("Which deep learning frameworks does the TPU report name?") == {"deep", "learn", "framework"}
     assert thing("Which model predicts rain from radar?") == set()
+    assert thing("Which optimiser wins on speech recognition benchmarks?") == set()  # British spelling too
     assert thing("Which paper saves memory by recomputing attention matrices?") == set()
