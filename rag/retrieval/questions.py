@@ -158,7 +158,7 @@ def wants_number(question: "Question") -> bool:
 
 
 # What a "which" question asks for when it asks for the paper's own contribution ("which model").
-_OWN_THINGS = frozenset(tokenize("model method system optimizer optimiser algorithm architecture approach agent "
+_OWN_THINGS = frozenset(tokenize("model method system optimizer algorithm architecture approach agent "
                                  "network technique estimator rule function name paper abstract work"))
 _WHICH_PAPER = re.compile(r"^\s*(?:which|what)\s+(?:paper|abstract|work|study|article|report)s?\b", re.IGNORECASE)
 
@@ -168,6 +168,12 @@ def asks_which_paper(text: str) -> bool:
     return bool(_WHICH_PAPER.match(text))
 
 
+def _own_thing(stem: str) -> bool:
+    """Whether ``stem`` names a paper's own contribution, in any spelling the stemmer leaves
+    apart ("optimis" for "optimiser", "optim" for "optimizer")."""
+    return any(stem.startswith(own) or (len(stem) >= 4 and own.startswith(stem)) for own in _OWN_THINGS)
+
+
 def asks_for_a_thing(question: "Question") -> set[str]:
     """What a "which" question asks for besides the paper's own contribution ("which
     frameworks", "what retriever", "which GPU model": GPU), as stems; empty for "which model"
@@ -175,7 +181,7 @@ def asks_for_a_thing(question: "Question") -> set[str]:
     if question.kind != "which" or _WHICH_PAPER.match(question.text):
         return set()
     words = list(question.asked)
-    own = next((i for i, w in enumerate(words) if w in _OWN_THINGS), len(words))
+    own = next((i for i, w in enumerate(words) if _own_thing(w)), len(words))
     return set(words[:own])
 
 
