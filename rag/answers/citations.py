@@ -86,9 +86,9 @@ def restates_question(question: str, answer: str, least: int) -> bool:
 def names_no_paper(question: str, answer: str, cited: list[Citation]) -> bool:
     """Whether ``answer`` to a "Which paper ...?" question names none of the named papers it
     cites ("The paper finds a scaling relation ... [1]."): it does not say which paper."""
-    named = [p for p in cited if p.named]
+    named = [c for c in cited if c.named]
     return bool(asks_which_paper(question) and named and not any(
-        mentions(answer, p.label) or (p.title and mentions(answer, p.title)) for p in named))
+        mentions(answer, c.label) or (c.title and mentions(answer, c.title)) for c in named))
 
 
 def with_markers(claim: str, numbers: list[int]) -> str:

@@ -124,12 +124,12 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     return lenient and any(len(words & set(question.focus)) >= 2 for words in numbered)
 
 
-def _names_a_thing(question: Question, paper: str, label: str) -> bool:
-    """For "which benchmarks was seq2slate evaluated on": whether a sentence of ``paper`` that
+def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
+    """For "which benchmarks was seq2slate evaluated on": whether a sentence of ``abstract`` that
     holds the thing asked for also names one (a name the question and the paper's label do
     not hold: "frameworks such as TensorFlow"); True when no sentence holds the thing."""
     asked = asks_for_a_thing(question)
-    holding = [s for s in sentences(paper) if asked & set(tokenize(s))]
+    holding = [s for s in sentences(abstract) if asked & set(tokenize(s))]
     known = {name_key(w) for n in [*question.sides, *question.names, label] for w in n.split()}
     names = [n for s in holding for n in [*mentioned_names(s.split(None, 1)[-1]), *named_terms(s)]]  # not "We ..."
     return not holding or any(name_key(w) not in known for n in names for w in n.split())
@@ -165,8 +165,8 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
     if question.kind in ("list", "comparison"):  # about several papers: what one lacks another may state
         absent = sorted(stated_numbers(question.text) - stated_numbers(retrieved))
         return f"No abstract states {', '.join(absent)} in this connection." if absent else None
-    paper = display_text(abstract_of(subject.doc_id)) if abstract_of else _paper_text(subject.doc_id, passages)
-    paper = f"{subject.title} {paper}"
+    abstract = display_text(abstract_of(subject.doc_id)) if abstract_of else _paper_text(subject.doc_id, passages)
+    paper = f"{subject.title} {abstract}"
     absent = sorted(stated_numbers(question.text) - stated_numbers(paper))
     if absent:
         return f"The abstracts mention {name} but not {', '.join(absent)} in this connection."
@@ -186,7 +186,7 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
         return f"The abstracts mention {name} but not its {phrases[0]}."
     if asked:
         return f"The abstracts mention {name} but not its {_phrase(question, asked)}."
-    if question.kind == "which" and not _names_a_thing(question, paper[len(subject.title):], subject.label):
+    if question.kind == "which" and not _names_a_thing(question, abstract, subject.label):
         return f"The abstracts mention {name} but do not name its {_phrase(question, sorted(asks_for_a_thing(question)))}."
     if _CLAIM.search(question.text):
         coverage, missing = focus_coverage(question, paper, lexical)
