@@ -78,6 +78,18 @@ def paper_metadata(paper: Paper) -> dict:
     return {k: v for k, v in fields.items() if v not in (None, [], "")}
 
 
+FILTER_FIELDS = ("collections", "categories", "authors", "year")
+"""The paper fields a passage record carries besides its place (doc_id, index, start, end): the
+ones search filters on (Chroma's ``where``). Its text and the other paper fields are read from
+the paper's record: ``abstract[start:end]`` is the passage."""
+
+
+def passage_metadata(paper_fields: dict, index: int, start: int, end: int) -> dict:
+    """Chroma metadata of a passage: where it lies in its paper, and the fields filters use."""
+    return {"doc_id": paper_fields["doc_id"], "index": index, "start": start, "end": end,
+            **{k: paper_fields[k] for k in FILTER_FIELDS if k in paper_fields}}
+
+
 def disk_full(error: BaseException) -> bool:
     """Whether ``error`` (or one it came from) says the disk is full."""
     return any((isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT))
@@ -152,7 +164,8 @@ class Builder:
         step = max(1, self.store.client.get_max_batch_size())
         for i in range(0, len(ids), step):
             collection.upsert(ids=ids[i:i + step], embeddings=embeddings[i:i + step],
-                              documents=documents[i:i + step], metadatas=metadatas[i:i + step])
+                              documents=None if documents is None else documents[i:i + step],
+                              metadatas=metadatas[i:i + step])
 
     def _step(self, group: list[Paper]) -> None:
         todo = []
@@ -183,8 +196,9 @@ class Builder:
     def _copy(self, papers: list[Paper]) -> None:
         live_passages, live_papers = self.live
         ids = [p.id for p in papers]
-        got = live_passages.get(where={"doc_id": {"$in": ids}}, include=["embeddings", "documents", "metadatas"])
-        self._write(self.passages, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+        got = live_passages.get(where={"doc_id": {"$in": ids}}, include=["embeddings", "metadatas"])
+        metadatas = [passage_metadata(m, m["index"], m["start"], m["end"]) for m in got["metadatas"]]
+        self._write(self.passages, got["ids"], got["embeddings"], None, metadatas)
         rows = live_papers.get(ids=ids, include=["embeddings", "documents", "metadatas"])
         self._write(self.papers, rows["ids"], rows["embeddings"], rows["documents"], rows["metadatas"])
         self.stats.reused += len(papers)
@@ -205,11 +219,12 @@ class Builder:
         self.stats.passages += len(chunks)
 
     def _write_embedded(self, papers, chunks, vectors, paper_vectors) -> None:
+        fields = {p.id: paper_metadata(p) for p in papers}
         # passages first: a paper's row marks it as done for a resumed build
-        self._write(self.passages, [c.id for _, c in chunks], vectors, [c.text for _, c in chunks],
-                    [{**paper_metadata(p), "index": c.index, "start": c.start, "end": c.end} for p, c in chunks])
+        self._write(self.passages, [c.id for _, c in chunks], vectors, None,
+                    [passage_metadata(fields[p.id], c.index, c.start, c.end) for p, c in chunks])
         self._write(self.papers, [p.id for p in papers], paper_vectors, [p.abstract for p in papers],
-                    [{**paper_metadata(p), "content_hash": content_hash(p)} for p in papers])
+                    [{**fields[p.id], "content_hash": content_hash(p)} for p in papers])
 
     def run(self, papers: Collection[Paper], progress: Progress | None = None) -> dict:
         """Bring the staging build to ``papers`` (a list or a :class:`CorpusStream`, read in
@@ -254,7 +269,7 @@ class Builder:
         folder = serving_folder(self.settings, manifest)
         shutil.rmtree(folder, ignore_errors=True)  # a copy left by a build that died: written anew
         try:
-            write_serving_files(self.settings, self.passages, folder)
+            write_serving_files(self.settings, self.passages, self.papers, folder)
         except OSError as error:
             if disk_full(error):
                 raise space_error(self.settings, error, count * BYTES_PER_PASSAGE_SERVED,

@@ -35,7 +35,7 @@ class Engine:
         self.passages = self.store.collection(self.manifest["passages_collection"])
         self.papers = self.store.collection(self.manifest["papers_collection"])
         self.checked = time.monotonic()
-        served = open_serving_files(settings, self.manifest, self.passages)
+        served = open_serving_files(settings, self.manifest, self.passages, self.papers)
         self.rows: PassageTable = served.table
         self.lexical: LexicalIndex = served.lexical
         self.vocabulary: KeyIndex = served.vocabulary

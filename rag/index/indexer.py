@@ -94,7 +94,8 @@ def ensure_index(settings: Settings, rebuild: bool = False, progress: Progress |
         if not manifest_differences(manifest, unread) and _collections_exist(store, manifest):
             return manifest
     papers = stream_corpus(settings.corpus)
-    differences = manifest_differences(manifest, expected_manifest(settings, papers))
+    expected = expected_manifest(settings, papers, stamps)
+    differences = manifest_differences(manifest, expected)
     if not rebuild and manifest is not None and not _collections_exist(store, manifest):
         differences.append("the live build's collections are missing")
     if rebuild or differences:
@@ -104,7 +105,7 @@ def ensure_index(settings: Settings, rebuild: bool = False, progress: Progress |
                 f"The index in {store.location} cannot be used: {'; '.join(differences)}. "
                 "Run 'rag index' to build it (or set RAG_AUTO_BUILD=true)."
             )
-        return build_index(settings, progress=progress, fresh=rebuild)  # reads the corpus (and its stamps) anew
+        return Builder(settings, expected, fresh=rebuild).run(papers, progress)  # the stream read above
     if manifest.get("corpus_stamps") != stamps:  # same papers, touched files: remember the new stamps
         manifest = {**manifest, "corpus_stamps": stamps}
         store.write_manifest(manifest)

@@ -130,12 +130,19 @@ def serving_folder(settings: Settings, manifest: dict) -> Path:
     return serving_root(settings) / f"{manifest['passages_collection']}-w{settings.retrieval.title_weight}"
 
 
-def _read_rows(collection) -> list[PassageRow]:
+def _read_rows(passages, papers) -> list[PassageRow]:
+    """Every passage of a build, its text cut from its paper's abstract (``abstract[start:end]``)
+    and its paper's fields from the paper's record."""
+    of_paper = {pid: (text, meta)
+                for batch in iter_records(papers, ["documents", "metadatas"])
+                for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"])}
     rows = []
-    for batch in iter_records(collection, ["documents", "metadatas"]):
-        for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"]):
+    for batch in iter_records(passages, ["metadatas"]):
+        for pid, place in zip(batch["ids"], batch["metadatas"]):
+            abstract, meta = of_paper[place["doc_id"]]
+            start, end = int(place["start"]), int(place["end"])
             rows.append(PassageRow(
-                pid, meta["doc_id"], text, int(meta["start"]), int(meta["end"]),
+                pid, place["doc_id"], abstract[start:end], start, end,
                 meta["title"], bool(meta.get("title_derived")), meta.get("label") or meta["title"],
                 bool(meta.get("named")), meta.get("source", ""),
                 tuple(meta.get("collections") or ()), tuple(meta.get("categories") or ()),
@@ -177,10 +184,11 @@ def _write_table(folder: Path, rows: list[PassageRow]) -> list[PassageRow]:
     return heads
 
 
-def write_serving_files(settings: Settings, collection, folder: Path) -> Path:
-    """Write the serving files of the passages in ``collection`` to ``folder`` (through a
-    temporary folder beside it, renamed at the end: a reader never sees half of them)."""
-    rows = _read_rows(collection)
+def write_serving_files(settings: Settings, passages, papers, folder: Path) -> Path:
+    """Write the serving files of a build (its ``passages`` and ``papers`` collections) to
+    ``folder`` (through a temporary folder beside it, renamed at the end: a reader never sees
+    half of them)."""
+    rows = _read_rows(passages, papers)
     temporary = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:8]}"
     temporary.mkdir(parents=True)
     try:
@@ -239,7 +247,7 @@ def _open(folder: Path) -> ServingFiles:
                         KeyIndex(folder, "vocabulary"), meta["collections"], meta["categories"], meta["years"])
 
 
-def open_serving_files(settings: Settings, manifest: dict, collection) -> ServingFiles:
+def open_serving_files(settings: Settings, manifest: dict, passages, papers) -> ServingFiles:
     """The serving files of the live build, checked; written first when they are missing, and
     written again (with a warning) when they are damaged. Files of other builds are removed."""
     folder = serving_folder(settings, manifest)
@@ -253,7 +261,7 @@ def open_serving_files(settings: Settings, manifest: dict, collection) -> Servin
         log.warning("The serving files in %s cannot be used: %s. Writing them again from the index.",
                     folder, problem)
     shutil.rmtree(folder, ignore_errors=True)
-    write_serving_files(settings, collection, folder)
+    write_serving_files(settings, passages, papers, folder)
     return _open(folder)
 
 

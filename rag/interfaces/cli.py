@@ -101,7 +101,9 @@ def _serving_files(settings, manifest: dict) -> str:
     from ..index.serving_files import open_serving_files
     from ..index.store import Store
 
-    served = open_serving_files(settings, manifest, Store(settings).collection(manifest["passages_collection"]))
+    store = Store(settings)
+    served = open_serving_files(settings, manifest, store.collection(manifest["passages_collection"]),
+                                store.collection(manifest["papers_collection"]))
     return str(served.folder)
 
 

@@ -18,7 +18,7 @@ from rag.index.store import Store
 from ..conftest import ROOT, SEEDS, make_settings
 
 QUESTION = "What did the Chinchilla paper find about compute-optimal training?"
-MORE = 200  # synthetic papers added to the seeds
+MORE = 300  # synthetic papers added to the seeds
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_a_full_disk_stops_the_build_with_one_clear_error_and_the_next_run_resum
     assert ask(QUESTION, settings=settings).citations  # this process serves the index
     subprocess.run([sys.executable, "-c", "from pathlib import Path; from bench.synthetic import write_corpus; "
                     f"write_corpus(Path({str(corpus / 'more.jsonl')!r}), {MORE})"], cwd=ROOT, check=True)
-    ballast = _fill(small_disk, leave=MIN_FREE_BYTES + 1_500_000)  # less than the new papers need
+    ballast = _fill(small_disk, leave=MIN_FREE_BYTES + 500_000)  # less than the new papers need
 
     failed = _rag_index(settings)  # runs out of disk half way
     assert failed.returncode != 0 and "Traceback" not in failed.stderr

@@ -1,6 +1,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from rag.corpus.reader import load_corpus
@@ -155,3 +156,38 @@ def test_an_untouched_corpus_is_not_read_again_and_verify_reads_it(tmp_path, mon
     assert ensure_index(settings) == after_touch and len(reads) == 1
     assert ensure_index(settings, verify=True)["passages_collection"] == first["passages_collection"]
     assert len(reads) == 2  # verify reads every paper
+
+
+def test_an_index_whose_passages_hold_their_text_is_served_and_reused_without_embedding_again(tmp_path):
+    """Builds before lean passage records kept each passage's text and all its paper's fields in
+    Chroma: such a build still serves, and the next build copies its vectors into lean records."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index")
+    first = ensure_index(settings)
+    store = Store(settings)
+    passages, papers = (store.collection(first[k]) for k in ("passages_collection", "papers_collection"))
+    got = passages.get(include=["embeddings", "metadatas"])
+    fields = {pid: (text, meta) for pid, text, meta in _paper_rows(papers)}
+    old_texts = [fields[m["doc_id"]][0][m["start"]:m["end"]] for m in got["metadatas"]]
+    passages.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=old_texts,
+                    metadatas=[{**fields[m["doc_id"]][1], **m} for m in got["metadatas"]])
+    shutil.rmtree(tmp_path / "index" / "serving_files")
+    served = {row.id: row.text for row in Engine(settings).rows}
+    assert served == dict(zip(got["ids"], old_texts))
+
+    (corpus / "extra.jsonl").write_text(_extra_papers(1))
+    grown = ensure_index(settings)
+    assert (grown["embedded"], grown["reused"]) == (1, 35)
+    copied = store.collection(grown["passages_collection"]).get(ids=got["ids"], include=["documents", "embeddings",
+                                                                                          "metadatas"])
+    assert all(d is None for d in copied["documents"])
+    assert all(set(m) <= {"doc_id", "index", "start", "end", *builder.FILTER_FIELDS} for m in copied["metadatas"])
+    vectors = dict(zip(got["ids"], got["embeddings"]))  # copied, not embedded again (Chroma rounds at 1e-8)
+    np.testing.assert_allclose(copied["embeddings"], [vectors[i] for i in copied["ids"]], atol=1e-6)
+    assert {r.id: r.text for r in Engine(settings).rows if r.id in served} == served
+
+
+def _paper_rows(papers):
+    got = papers.get(include=["documents", "metadatas"])
+    return zip(got["ids"], got["documents"], got["metadatas"])

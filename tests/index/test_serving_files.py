@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from rag.index import serving_files
+from rag.index.builder import FILTER_FIELDS
 from rag.index.engine import Engine
 from rag.index.lexical import LexicalIndex
 from rag.index.serving_files import serving_folder
@@ -23,8 +24,23 @@ def copied(settings, engine, tmp_path):
 
 
 def _chroma_passages(engine) -> dict:
-    return {pid: (text, meta) for batch in iter_records(engine.passages, ["documents", "metadatas"])
-            for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"])}
+    """Passage id -> (its text cut from its paper's abstract, its paper's fields and its place),
+    as Chroma holds them."""
+    papers = {pid: (text, meta) for batch in iter_records(engine.papers, ["documents", "metadatas"])
+              for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"])}
+    passages = {}
+    for batch in iter_records(engine.passages, ["metadatas"]):
+        for pid, place in zip(batch["ids"], batch["metadatas"]):
+            abstract, meta = papers[place["doc_id"]]
+            passages[pid] = (abstract[place["start"]:place["end"]], {**meta, **place})
+    return passages
+
+
+def test_chroma_keeps_a_passage_as_its_place_and_filter_fields_without_a_copy_of_its_text(engine):
+    got = engine.passages.get(include=["documents", "metadatas"])
+    assert got["ids"] and all(d is None for d in got["documents"])
+    assert all(set(m) <= {"doc_id", "index", "start", "end", *FILTER_FIELDS} for m in got["metadatas"])
+    assert any("collections" in m for m in got["metadatas"])  # the seeds' collections stay filterable
 
 
 def test_the_build_writes_them_and_the_table_holds_what_chroma_holds(engine, settings):
