@@ -9,7 +9,10 @@ of the manifest at the end, so the live index keeps answering until then. Within
   nothing is embedded again;
 * every other paper is chunked and embedded.
 
-A paper's row in the papers collection is written after its passages, so it marks the paper
+A paper's record holds its abstract and all its fields; a passage's record holds only its
+vector, its place in the paper (``doc_id``, ``index``, ``start``, ``end``: the text is
+``abstract[start:end]``) and the fields search filters on, since Chroma's cost per record grows
+with what it indexes. A paper's row is written after its passages, so it marks the paper
 as done; passages are upserted, so a paper cut off half way is simply written again. Before the
 switch, the build's serving files (:mod:`rag.index.serving_files`) are written.
 """
