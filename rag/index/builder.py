@@ -45,9 +45,10 @@ from .store import BUILD_PREFIX, Store, iter_records
 PENDING = "pending"
 Progress = Callable[[int, int], None]
 PAPERS_PER_STEP = 256
-BYTES_PER_PAPER = 48_000
-"""Disk an indexed paper takes (Chroma's SQLite and HNSW files with the serving files): 4.5 GB
-for 100,000 papers in BENCHMARKS.md. Used to say how much room a build that ran out needs."""
+BYTES_PER_PAPER = 36_000
+"""Disk an indexed paper takes (Chroma's SQLite and HNSW files with the serving files): 335 MB
+for 10,000 papers in BENCHMARKS.md (lean passage records), with a margin. Used to say how much
+room a build that ran out needs."""
 BYTES_PER_PASSAGE_SERVED = 1_200
 MIN_FREE_BYTES = 8_000_000
 """A build does not start with less room than this."""

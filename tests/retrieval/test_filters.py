@@ -53,3 +53,17 @@ def test_bad_filters_are_clear_errors(catalogue):
     with pytest.raises(QuestionError, match="Bad filter"):
         search("x", filters={"colour": "red"}, settings=catalogue)
     assert SearchFilter().is_empty() and SearchFilter(year_to=2020).chroma_where() == {"year": {"$lte": 2020}}
+
+
+def _fields(clause) -> set[str]:
+    if isinstance(clause, list):
+        return set().union(*map(_fields, clause))
+    return {k for k in clause if not k.startswith("$")} | set().union(
+        *(_fields(v) for k, v in clause.items() if k in ("$and", "$or")))
+
+
+def test_every_field_a_filter_asks_chroma_about_is_kept_on_the_passage_records():
+    from rag.index.builder import FILTER_FIELDS
+
+    everything = SearchFilter(collections=["a", "b"], categories=["cs.LG"], authors=["Ada"], year_from=2000, year_to=2020)
+    assert _fields(everything.chroma_where()) == set(FILTER_FIELDS)

@@ -1,0 +1,103 @@
+"""What Chroma's local store costs per write, and whether a write lets other Python threads run.
+
+    python -m bench.chroma_writes [--papers 1000] [--workdir DIR]
+
+Upserts the passages of ``--papers`` synthetic papers (random unit vectors: the model is not
+measured) into a fresh local collection, in batches of 1,000, in four forms: vectors only; with
+the lean passage metadata the builder writes (place and filter fields); with every paper field
+(the records of builds before lean records); and with the passage text as the document too.
+Then, while one thread upserts, counts how far a pure-Python loop in the main thread gets,
+against the same loop alone: Chroma's binding holds the GIL for a whole upsert, so a writer
+thread stalls every other Python thread of the process (the encoder's too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import threading
+import time
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+
+BATCH = 1000
+
+
+def _collection(folder: Path, name: str):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(path=str(folder / name), settings=ChromaSettings(anonymized_telemetry=False))
+    return client.create_collection(f"bench_{name}", metadata={"hnsw:space": "cosine"}, embedding_function=None)
+
+
+def _upsert(collection, ids, vectors, documents, metadatas) -> None:
+    for i in range(0, len(ids), BATCH):
+        collection.upsert(ids=ids[i:i + BATCH], embeddings=vectors[i:i + BATCH],
+                          documents=None if documents is None else documents[i:i + BATCH],
+                          metadatas=None if metadatas is None else metadatas[i:i + BATCH])
+
+
+def _python_loop_rate(until) -> float:
+    """Iterations per second of a pure-Python loop, run until ``until()`` is true."""
+    count, started = 0, time.perf_counter()
+    while not until():
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+def run(papers: int, workdir: Path, stores: Path) -> dict:
+    from rag.corpus.chunking import chunk_paper
+    from rag.corpus.reader import stream_corpus
+    from rag.index.builder import paper_metadata, passage_metadata
+    from rag.settings import PassageSettings
+
+    from .synthetic import write_corpus
+
+    corpus = workdir / f"corpus-{papers}.jsonl"
+    if not corpus.exists():
+        write_corpus(corpus, papers)
+    chunks = [(p, c) for p in islice(iter(stream_corpus(corpus)), papers) for c in chunk_paper(p, PassageSettings())]
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((len(chunks), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = [c.id for _, c in chunks]
+    fields = [paper_metadata(p) for p, _ in chunks]
+    lean = [passage_metadata(f, c.index, c.start, c.end) for f, (_, c) in zip(fields, chunks)]
+    full = [{**f, "index": c.index, "start": c.start, "end": c.end} for f, (_, c) in zip(fields, chunks)]
+    texts = [c.text for _, c in chunks]
+    result: dict = {"papers": papers, "passages": len(ids), "seconds": {}}
+    forms = {"vectors only": (None, None), "lean metadata (now)": (None, lean),
+             "every paper field": (None, full), "every paper field and the text (before)": (texts, full)}
+    for name, (documents, metadatas) in forms.items():
+        collection = _collection(stores, f"form{len(result['seconds'])}")
+        started, cpu = time.perf_counter(), time.process_time()
+        _upsert(collection, ids, vectors, documents, metadatas)
+        result["seconds"][name] = {"wall": round(time.perf_counter() - started, 2),
+                                   "cpu": round(time.process_time() - cpu, 2)}
+    alone_until = time.perf_counter() + 1.0
+    alone = _python_loop_rate(lambda: time.perf_counter() > alone_until)
+    collection = _collection(stores, "gil")
+    writer = threading.Thread(target=_upsert, args=(collection, ids, vectors, None, lean))
+    writer.start()
+    during = _python_loop_rate(lambda: not writer.is_alive())
+    writer.join()
+    result["python_loop_share_while_a_thread_upserts"] = round(during / alone, 3)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--papers", type=int, default=1000)
+    parser.add_argument("--workdir", type=Path, help="keep the corpus here (default: a temporary folder)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = args.workdir or Path(folder)
+        workdir.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(run(args.papers, workdir, Path(folder) / "stores"), indent=1))
+
+if __name__ == "__main__":
+    main()
