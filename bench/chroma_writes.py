@@ -94,10 +94,11 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, help="keep the corpus here (default: a temporary folder)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        workdir = args.workdir or Path(folder)
-        workdir.mkdir(parents=True, exist_ok=True)
-        print(json.dumps(run(args.papers, workdir, Path(folder) / "stores"), indent=1))
+    from .synthetic import work_folder
+
+    with work_folder(args.workdir) as workdir, tempfile.TemporaryDirectory() as stores:
+        print(json.dumps(run(args.papers, workdir, Path(stores)), indent=1))
+
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -64,9 +63,9 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, help="keep the corpus and indexes here (default: a temporary folder)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        workdir = args.workdir or Path(folder)
-        workdir.mkdir(parents=True, exist_ok=True)
+    from .synthetic import work_folder
+
+    with work_folder(args.workdir) as workdir:
         print(json.dumps(run(args.papers, workdir), indent=2))
 
 

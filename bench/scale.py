@@ -22,7 +22,6 @@ import json
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -122,9 +121,9 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure(args.one, args.backend, args.workdir)))
         return
-    with tempfile.TemporaryDirectory() as folder:
-        workdir = args.workdir or Path(folder)
-        workdir.mkdir(parents=True, exist_ok=True)
+    from .synthetic import work_folder
+
+    with work_folder(args.workdir) as workdir:
         for size in args.sizes:
             out = subprocess.run([sys.executable, "-m", "bench.scale", "--one", str(size), "--backend", args.backend,
                                   "--workdir", str(workdir)], stdout=subprocess.PIPE, text=True, check=True)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import random
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rag.corpus.reader import load_corpus
@@ -42,3 +45,15 @@ def write_corpus(path: Path, papers: int, seed: int = 7, seeds_dir: Path = Path(
                 "update_date": f"20{rng.randint(15, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
             }) + "\n")
     return path
+
+
+@contextmanager
+def work_folder(path: Path | None) -> Iterator[Path]:
+    """The benchmarks' ``--workdir``: ``path`` (created, kept afterwards, so corpora and indexes
+    are reused), or a temporary folder removed at the end."""
+    if path is not None:
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield Path(folder)

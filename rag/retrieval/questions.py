@@ -178,7 +178,7 @@ def asks_for_a_thing(question: "Question") -> set[str]:
     """What a "which" question asks for besides the paper's own contribution ("which
     frameworks", "what retriever", "which GPU model": GPU), as stems; empty for "which model"
     and "which paper saves memory"."""
-    if question.kind != "which" or _WHICH_PAPER.match(question.text):
+    if question.kind != "which" or asks_which_paper(question.text):
         return set()
     words = list(question.asked)
     own = next((i for i, w in enumerate(words) if _own_thing(w)), len(words))
