@@ -45,8 +45,8 @@ class EmbeddingSettings(_Section):
     bulk_precision: Literal["auto", "float32", "bfloat16"] = Field(
         "auto",
         description="Number format 'rag index' encodes passages in with PyTorch: 'bfloat16' is 2-3x "
-        "faster on CPUs with bf16 matrix units (Intel AMX) and gives vectors within 1e-4 cosine of "
-        "'float32'; 'auto' picks 'bfloat16' where the CPU has AMX, else 'float32'. Questions are "
+        "faster on CPUs that compute bf16 in hardware (Intel AMX, AVX-512 BF16) and gives vectors within "
+        "1e-4 cosine of 'float32'; 'auto' picks 'bfloat16' on such CPUs, else 'float32'. Questions are "
         "always embedded in float32.",
     )
     device: str = Field("cpu", description="Torch device for the model ('cpu', 'cuda', ...).")

@@ -214,7 +214,7 @@ def get_cluster_embedder(name: str, settings: EmbeddingSettings, address: str, p
 def get_bulk_embedder(settings: EmbeddingSettings) -> Embedder:
     """The embedder ``rag index`` encodes passages with: the query backend, or the one listed in
     :data:`BULK_BACKENDS` for it (the same vectors, a faster batch encoder), made by the
-    backend's ``bulk`` factory where it registered one (torch: bf16 on CPUs with AMX)."""
+    backend's ``bulk`` factory where it registered one (torch: bf16 on CPUs that compute it in hardware)."""
     _load()
     backend = BULK_BACKENDS.get(settings.backend, settings.backend)
     settings = settings.model_copy(update={"backend": backend})

@@ -82,17 +82,30 @@ def test_bulk_encoding_in_bfloat16_gives_float32s_vectors_within_1e_4_cosine(pap
     assert (vectors * reference).sum(axis=1).min() > 1 - 1e-4
 
 
-def test_auto_bulk_precision_is_bfloat16_only_where_the_cpu_has_amx(monkeypatch):
+def test_auto_bulk_precision_is_bfloat16_only_where_the_cpu_runs_bf16_natively(monkeypatch):
     from rag.plugins import torch_embeddings
 
     settings = EmbeddingSettings(backend="torch", batch_size=17)  # a settings object of its own
-    monkeypatch.setattr(torch_embeddings, "has_bf16_matrix_units", lambda: False)
+    monkeypatch.setattr(torch_embeddings, "runs_bf16_natively", lambda: False)
     assert torch_embeddings.bulk_torch_embedder(settings) is get_embedder(settings)
-    monkeypatch.setattr(torch_embeddings, "has_bf16_matrix_units", lambda: True)
+    monkeypatch.setattr(torch_embeddings, "runs_bf16_natively", lambda: True)
     assert torch_embeddings.bulk_torch_embedder(settings).precision == "bfloat16"
     assert torch_embeddings.bulk_torch_embedder(
         settings.model_copy(update={"bulk_precision": "float32"})) is get_embedder(settings.model_copy(
             update={"bulk_precision": "float32"}))
+
+
+@pytest.mark.parametrize("amx, avx512_bf16, native", [
+    (True, False, True), (False, True, True), (False, False, False),
+])
+def test_bf16_counts_as_native_with_amx_tiles_or_avx512_bf16(monkeypatch, amx, avx512_bf16, native):
+    import torch
+
+    from rag.plugins.torch_embeddings import runs_bf16_natively
+
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    assert runs_bf16_natively() is native
 
 
 @pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="no GPU on this machine")

@@ -58,7 +58,7 @@ def corpus(tmp_path_factory):
     return folder
 
 
-# float32 on both sides: bfloat16 vectors (the default on CPUs with AMX) depend on 1e-4 on how
+# float32 on both sides: bfloat16 vectors (the default on CPUs with native bf16) depend on 1e-4 on how
 # texts are batched, which can swap two near-tied passages of one paper in a ranking
 EXACT = {"bulk_precision": "float32"}
 
