@@ -107,6 +107,19 @@ def _phrase(question: Question, missing: list[str]) -> str:
     return " ".join(dict.fromkeys(words)) or "what was asked"
 
 
+def _unmentioned(question: Question, missing: list[str], lexical: LexicalIndex, most: int = 3) -> str:
+    """The rarest (by IDF) ``most`` of the question's words whose stems are ``missing``, as the
+    question wrote them, quoted: '"caption", "picture" or "rival"'."""
+    forms: dict[str, str] = {}
+    for word in re.findall(r"[\w-]+", question.text):
+        stems = tokenize(word)
+        if stems and stems[0] in missing:
+            forms.setdefault(stems[0], word)
+    rarest = sorted(forms, key=lambda stem: -lexical.idf(stem))[:most]
+    quoted = [f'"{forms[stem]}"' for stem in sorted(rarest, key=list(forms).index)]
+    return " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted) or "what was asked"
+
+
 def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     """Whether ``paper`` has a sentence with a number about what ``question`` measures: one
     naming the thing counted ("how many layers"), or, for an amount ("how much experience")
@@ -191,5 +204,6 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
     if _CLAIM.search(question.text):
         coverage, missing = focus_coverage(question, paper, lexical)
         if coverage < settings.min_focus_coverage:
-            return f"No abstract makes that claim; the closest is {name}, which does not mention {_phrase(question, missing)}."
+            absent = _unmentioned(question, missing, lexical)
+            return f"No abstract makes that claim; the closest is {name}, which does not mention {absent}."
     return None

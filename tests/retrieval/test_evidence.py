@@ -19,6 +19,8 @@ from rag import CANNOT_ANSWER, ask
     ("Does the BFGS-inspired learned optimizer beat Adam when training ImageNet classifiers?", "in this connection."),
     ("Which standard ranking benchmark datasets was seq2slate evaluated on?",
      "but do not name its standard ranking benchmark datasets."),
+    ("Which study finds that learned optimizers reduce the carbon footprint of weather forecasting?",
+     'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
 ])
 def test_near_misses_are_refused_saying_what_is_missing(settings, question, explanation):
     answer = ask(question, settings=settings)
