@@ -1,5 +1,5 @@
 """How fast a GGUF model evaluates a prompt and writes tokens through the ``llamacpp`` backend's
-:class:`~rag.plugins.llamacpp.backend.LocalModel`, with and without the load options it uses
+:class:`~rag.plugins.llamacpp.local_model.LocalModel`, with and without the load options it uses
 (weights repacked for the CPU, flash attention).
 
     python -m bench.llama_kernels --model ~/.cache/rag/models/qwen2.5-coder-1.5b.gguf \\
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def child(model_path: Path, repack: bool, flash_attn: bool, tokens: int, repeats: int) -> dict:
     """One combination, measured in this process."""
-    from rag.plugins.llamacpp.backend import LocalModel
+    from rag.plugins.llamacpp.local_model import LocalModel
     from rag.settings import LlamaCppSettings
 
     started = time.perf_counter()

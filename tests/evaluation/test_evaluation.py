@@ -140,3 +140,14 @@ def test_eval_command_on_any_beir_dataset(tmp_path, papers):
     assert not index_dir.exists()  # the configured index is never touched
     assert json.loads((report.parent / "results.json").read_text())["queries"] == 6
     assert all(path.read_bytes() == before for path, before in tracked.items())  # the committed report unchanged
+
+
+def test_the_list_signal_study_scores_each_signal_on_the_list_questions():
+    from evals.list_signals import auc, study
+
+    assert auc([2.0], [1.0]) == 1.0 and auc([1.0], [2.0]) == 0.0 and auc([1.0], [1.0]) == 0.5
+    result = study("dev", papers=4, judge_path=None)
+    assert result["list_questions"] >= 30 and 0 < result["questions_with_both"] <= result["list_questions"]
+    assert set(result["mean_auc"]) == {"hybrid rank", "paper similarity", "best passage", "best sentence", "coverage"}
+    assert all(0.0 <= value <= 1.0 for value in result["mean_auc"].values())
+    assert 0.5 < result["gold_among_candidates"] <= 1.0

@@ -95,7 +95,7 @@ def test_past_the_time_bound_the_user_gets_the_extractive_answer_with_a_note(loc
 
 
 def test_the_model_uses_one_thread_per_core_and_is_loaded_once(local):
-    from rag.plugins.llamacpp.backend import default_model_path, load_model
+    from rag.plugins.llamacpp.local_model import default_model_path, load_model
 
     model = load_model(default_model_path(local.llamacpp), local.llamacpp)
     assert model.threads == len(os.sched_getaffinity(0))
@@ -139,7 +139,7 @@ def test_a_real_instruction_tuned_model_answers_with_a_citation_and_the_near_mis
 
 
 def test_the_context_keeps_the_shared_prompt_and_answers_the_same(instruct):
-    from rag.plugins.llamacpp.backend import load_model
+    from rag.plugins.llamacpp.local_model import load_model
 
     model = load_model(instruct.llamacpp.model_path, instruct.llamacpp)
     ask("How fast does GPT-4o respond to audio inputs?", settings=instruct)
@@ -160,3 +160,21 @@ def test_the_model_makes_a_follow_up_standalone_and_the_rule_based_rewrite_stand
     assert "320 milliseconds" in answer.text or "232 milliseconds" in answer.text
     extractive = ask("How fast does it respond?", history=history, settings=settings)
     assert extractive.query == standalone_query("How fast does it respond?", history)  # no model: the rule
+
+
+def test_the_next_token_logits_pick_the_token_a_greedy_reply_starts_with(instruct):
+    import time
+
+    import numpy as np
+
+    from rag.plugins.llamacpp.local_model import load_model
+
+    model = load_model(instruct.llamacpp.model_path, instruct.llamacpp)
+    greedy = instruct.llamacpp.model_copy(update={"temperature": 0.0, "max_tokens": 1})
+    for question in ("Is Paris the capital of France? Reply with one word: yes or no.",
+                     "Name the first letter of the English alphabet, in one character."):
+        messages = [{"role": "user", "content": question}]
+        logits = model.next_token_logits(messages)
+        assert logits.shape == (model._model.n_vocab,) and np.isfinite(logits).all()
+        first = "".join(model.stream_reply(messages, greedy, time.monotonic() + 300))
+        assert model._piece(int(np.argmax(logits))).decode("utf-8", "replace") == first

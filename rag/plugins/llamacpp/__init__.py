@@ -1,6 +1,6 @@
 """The ``llamacpp`` answer backend: a local GGUF model on the CPU through a prebuilt llama.cpp
-binding (:mod:`.backend`), with its GGUF reader (:mod:`.gguf`), chat templates
-(:mod:`.chat_templates`), an OpenAI-compatible model server (:mod:`.model_server`) and the
+binding (:mod:`.backend`; the loaded model in :mod:`.local_model`), with its GGUF reader
+(:mod:`.gguf`), chat templates (:mod:`.chat_templates`), an OpenAI-compatible model server (:mod:`.model_server`) and the
 assembly of fixture models from PyPI parts (:mod:`.model_files`). Registering imports none of
 them: the binding is needed only when the backend is used."""
 
@@ -24,8 +24,8 @@ def llamacpp_check(settings: Settings) -> str | None:
     """Why 'llamacpp' cannot run here: no binding, or no readable GGUF model file."""
     from importlib.util import find_spec
 
-    from .backend import default_model_path
     from .gguf import read_metadata
+    from .local_model import default_model_path
 
     if find_spec("ik_llama_cpp") is None:
         return "llama.cpp is not installed: pip install 'rag[local]'."

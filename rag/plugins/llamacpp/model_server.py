@@ -3,7 +3,7 @@
 One process holds the model; any number of ``rag`` processes (or other tools) use it with
 ``RAG_LLM=openai`` and ``RAG_OPENAI__BASE_URL=http://host:port/v1``. It answers
 ``GET /v1/models`` and ``POST /v1/chat/completions`` (plain or streamed as server-sent
-events), generating with :class:`rag.plugins.llamacpp.backend.LocalModel`, one request at a time.
+events), generating with :class:`rag.plugins.llamacpp.local_model.LocalModel`, one request at a time.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def create_app(settings: Settings):
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, StreamingResponse
 
-    from .backend import default_model_path, load_model
+    from .local_model import default_model_path, load_model
 
     config = settings.llamacpp
     model = load_model(default_model_path(config), config)
