@@ -162,7 +162,7 @@ def test_the_model_makes_a_follow_up_standalone_and_the_rule_based_rewrite_stand
     assert extractive.query == standalone_query("How fast does it respond?", history)  # no model: the rule
 
 
-def test_the_next_token_logits_pick_the_token_a_greedy_reply_starts_with(instruct):
+def test_the_next_token_logits_pick_the_token_a_greedy_reply_starts_with_and_refuse_an_overlong_prompt(instruct):
     import time
 
     import numpy as np
@@ -178,3 +178,5 @@ def test_the_next_token_logits_pick_the_token_a_greedy_reply_starts_with(instruc
         assert logits.shape == (model._model.n_vocab,) and np.isfinite(logits).all()
         first = "".join(model.stream_reply(messages, greedy, time.monotonic() + 300))
         assert model._piece(int(np.argmax(logits))).decode("utf-8", "replace") == first
+    with pytest.raises(LLMUnavailableError, match="RAG_LLAMACPP__N_CTX"):  # a prompt past the context
+        model.next_token_logits([{"role": "user", "content": "word " * model.n_ctx}])

@@ -155,6 +155,16 @@ class LocalModel:
         text = self.template.render(messages, bos_token=self._bos, eos_token=self._eos)
         return self._model.tokenize(text, add_bos=False, special=True)
 
+    def _fitting_tokens(self, messages: list[dict[str, str]]) -> list[int]:
+        """The prompt tokens of ``messages``; an error saying what to do when they fill the context."""
+        tokens = self.prompt_tokens(messages)
+        if len(tokens) >= self.n_ctx:
+            raise LLMUnavailableError(
+                f"The prompt needs {len(tokens)} tokens; the model's context holds {self.n_ctx}. "
+                "Raise RAG_LLAMACPP__N_CTX or ask for fewer passages (k)."
+            )
+        return tokens
+
     def _sample(self, temperature: float, rng: np.random.Generator) -> int:
         logits = np.ctypeslib.as_array(self.C.llama_get_logits_ith(self._context.ctx, -1),
                                        shape=(self._model.n_vocab,))
@@ -192,12 +202,7 @@ class LocalModel:
                      deadline: float) -> Iterator[str]:
         """Yield the model's reply to ``messages`` as it is decoded; raise
         :class:`GenerationTimeoutError` once ``deadline`` (``time.monotonic()``) passes."""
-        tokens = self.prompt_tokens(messages)
-        if len(tokens) >= self.n_ctx:
-            raise LLMUnavailableError(
-                f"The prompt needs {len(tokens)} tokens; the model's context holds {self.n_ctx}. "
-                "Raise RAG_LLAMACPP__N_CTX or ask for fewer passages (k)."
-            )
+        tokens = self._fitting_tokens(messages)
         if not self.lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise GenerationTimeoutError("The local model was busy with other questions until the time bound.")
         try:
@@ -208,7 +213,7 @@ class LocalModel:
     def next_token_logits(self, messages: list[dict[str, str]]) -> np.ndarray:
         """The model's logits for the first token of its reply to ``messages`` (a copy): what a
         one-word judgement ("yes" or "no") is read from, without sampling."""
-        tokens = self.prompt_tokens(messages)
+        tokens = self._fitting_tokens(messages)
         with self.lock:
             self._evaluate(tokens, deadline=float("inf"), max_seconds=0.0)
             return np.ctypeslib.as_array(self.C.llama_get_logits_ith(self._context.ctx, -1),
