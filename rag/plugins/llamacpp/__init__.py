@@ -1,8 +1,8 @@
 """The ``llamacpp`` answer backend: a local GGUF model on the CPU through a prebuilt llama.cpp
 binding (:mod:`.backend`; the loaded model in :mod:`.local_model`), with its GGUF reader
-(:mod:`.gguf`), chat templates (:mod:`.chat_templates`), an OpenAI-compatible model server (:mod:`.model_server`) and the
-assembly of fixture models from PyPI parts (:mod:`.model_files`). Registering imports none of
-them: the binding is needed only when the backend is used."""
+(:mod:`.gguf`), chat templates (:mod:`.chat_templates`), an OpenAI-compatible model server
+(:mod:`.model_server`) and the assembly of fixture models from PyPI parts (:mod:`.model_files`).
+Registering imports none of them: the binding is needed only when the backend is used."""
 
 from __future__ import annotations
 

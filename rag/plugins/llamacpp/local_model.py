@@ -215,16 +215,18 @@ class LocalModel:
         one-word judgement ("yes" or "no") is read from, without sampling."""
         tokens = self._fitting_tokens(messages)
         with self.lock:
-            self._evaluate(tokens, deadline=float("inf"), max_seconds=0.0)
+            self._evaluate(tokens)
             return np.ctypeslib.as_array(self.C.llama_get_logits_ith(self._context.ctx, -1),
                                          shape=(self._model.n_vocab,)).copy()
 
-    def _evaluate(self, tokens: list[int], deadline: float, max_seconds: float) -> None:
-        """Evaluate ``tokens`` from the first one the context does not hold already."""
+    def _evaluate(self, tokens: list[int], deadline: float | None = None, max_seconds: float = 0.0) -> None:
+        """Evaluate ``tokens`` from the first one the context does not hold already (giving up
+        once ``deadline`` passes, when one is given)."""
         reused = self._reuse_prefix(tokens)
         step = self._context._n_ubatch
         for start in range(reused, len(tokens), step):
-            _check_time(deadline, max_seconds)
+            if deadline is not None:
+                _check_time(deadline, max_seconds)
             self._decode(self._batch_of(tokens[start:start + step], pos_start=start,
                                         logits_last=start + step >= len(tokens)))
             self._cached = tokens[:start + step]
