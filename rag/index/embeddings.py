@@ -155,9 +155,11 @@ class Embedder:
 
 _backends: dict[str, Callable[[EmbeddingSettings], Embedder]] = {}
 _bulk_backends: dict[str, Callable[[EmbeddingSettings], Embedder]] = {}
+_bulk_runtimes: dict[str, Callable[[EmbeddingSettings, str], Embedder]] = {}
 _clusters: dict[str, Callable[..., Embedder]] = {}
 _lock = threading.Lock()
-DEFAULT_PLUGINS = ("rag.plugins.torch_embeddings", "rag.plugins.onnx_embeddings", "rag.plugins.ray_embeddings")
+DEFAULT_PLUGINS = ("rag.plugins.torch_embeddings", "rag.plugins.onnx_embeddings",
+                   "rag.plugins.openvino_embeddings", "rag.plugins.ray_embeddings")
 
 
 def register(name: str, factory: Callable[[EmbeddingSettings], Embedder],
@@ -167,6 +169,18 @@ def register(name: str, factory: Callable[[EmbeddingSettings], Embedder],
     _backends[name] = factory
     if bulk is not None:
         _bulk_backends[name] = bulk
+
+
+def register_bulk_runtime(name: str, factory: Callable[[EmbeddingSettings, str], Embedder]) -> None:
+    """Register another runtime for the model's bulk encoding (``factory(settings, precision)``,
+    precision 'float32' or 'bfloat16'), chosen by ``RAG_EMBEDDINGS__BULK_RUNTIME``, e.g. ``openvino``."""
+    _bulk_runtimes[name] = factory
+
+
+def bulk_runtime(name: str) -> Callable[[EmbeddingSettings, str], Embedder] | None:
+    """The bulk runtime registered as ``name``, or None."""
+    _load()
+    return _bulk_runtimes.get(name)
 
 
 def register_cluster(name: str, factory: Callable[..., Embedder]) -> None:
@@ -182,6 +196,8 @@ def _load() -> None:
                 plugin = importlib.import_module(module)
                 if hasattr(plugin, "register_embedders"):
                     plugin.register_embedders(register)
+                if hasattr(plugin, "register_bulk_runtimes"):
+                    plugin.register_bulk_runtimes(register_bulk_runtime)
                 if hasattr(plugin, "register_clusters"):
                     plugin.register_clusters(register_cluster)
 

@@ -3,13 +3,16 @@ refusal thresholds are calibrated on), or bf16 weights for bulk encoding (``rag 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import EmbeddingModelError, missing_dependency
-from ..index.embeddings import Embedder, get_embedder, model_location
+from ..errors import EmbeddingModelError, MissingDependencyError, missing_dependency
+from ..index.embeddings import Embedder, bulk_runtime, get_embedder, model_location
 from ..settings import EmbeddingSettings
+
+log = logging.getLogger(__name__)
 
 
 class TorchEmbedder(Embedder):
@@ -62,14 +65,41 @@ def runs_bf16_natively() -> bool:
         return False
 
 
-def bulk_torch_embedder(settings: EmbeddingSettings) -> TorchEmbedder:
-    """The torch embedder ``rag index`` encodes with, in ``settings.bulk_precision``."""
+def bulk_torch_embedder(settings: EmbeddingSettings) -> Embedder:
+    """The embedder ``rag index`` encodes the torch model's vectors with, in
+    ``settings.bulk_precision``, run by ``settings.bulk_runtime`` (:func:`_other_runtime`)."""
     precision = settings.bulk_precision
     if precision == "auto":
         precision = "bfloat16" if settings.device == "cpu" and runs_bf16_natively() else "float32"
+    other = _other_runtime(settings, precision)
+    if other is not None:
+        return other
     if precision == "float32":
         return get_embedder(settings)  # the query embedder: one model in memory
     return TorchEmbedder(settings, precision)
+
+
+def _other_runtime(settings: EmbeddingSettings, precision: str) -> Embedder | None:
+    """The registered runtime ``bulk_runtime`` names, or for 'auto' OpenVINO in bfloat16 on the
+    CPU where it is installed (faster than PyTorch there); None: PyTorch encodes."""
+    wanted = settings.bulk_runtime
+    if wanted == "auto":
+        if precision != "bfloat16" or settings.device != "cpu":
+            return None
+        wanted = "openvino"
+    if wanted == "torch" or (factory := bulk_runtime(wanted)) is None:
+        return None
+    try:
+        return factory(settings, precision)
+    except MissingDependencyError:
+        if settings.bulk_runtime == "auto":
+            return None
+        raise
+    except EmbeddingModelError as error:
+        if settings.bulk_runtime == "auto":
+            log.warning("%s PyTorch encodes instead.", error)
+            return None
+        raise
 
 
 def register_embedders(register: Callable[..., None]) -> None:

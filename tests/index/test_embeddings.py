@@ -58,24 +58,27 @@ def test_int8_keeps_retrieval_quality_within_001_of_torch(int8):
                 (retriever, metric, scores)
 
 
-def test_builds_with_the_default_backend_encode_with_torch_which_gives_the_same_vectors():
+def test_builds_with_the_default_backend_encode_the_torch_models_vectors(monkeypatch):
     from rag.index.embeddings import get_bulk_embedder
+    from rag.plugins import torch_embeddings
     from rag.plugins.onnx_embeddings import OnnxEmbedder
-    from rag.plugins.torch_embeddings import TorchEmbedder
 
-    assert isinstance(get_bulk_embedder(EmbeddingSettings()), TorchEmbedder)
+    monkeypatch.setattr(torch_embeddings, "runs_bf16_natively", lambda: False)
+    settings = EmbeddingSettings(batch_size=19)  # a settings object of its own (the cache)
+    assert get_bulk_embedder(settings) is get_embedder(settings.model_copy(update={"backend": "torch"}))
     assert model_label(EmbeddingSettings()) == model_label(EmbeddingSettings(backend="torch"))
     assert isinstance(get_bulk_embedder(EmbeddingSettings(backend="onnx-int8")), OnnxEmbedder)
 
 
-def test_bulk_encoding_in_bfloat16_gives_float32s_vectors_within_1e_4_cosine(papers):
+@pytest.mark.parametrize("runtime", ["torch", "openvino"])
+def test_bulk_encoding_in_bfloat16_gives_float32s_vectors_within_1e_4_cosine(papers, runtime):
     from rag.corpus.chunking import chunk_paper
     from rag.index.embeddings import get_bulk_embedder
 
     texts = [c.text for p in papers for c in chunk_paper(p, PassageSettings())]
     reference = get_embedder(EmbeddingSettings(backend="torch")).encode(texts)
-    bulk = get_bulk_embedder(EmbeddingSettings(bulk_precision="bfloat16"))
-    assert bulk.precision == "bfloat16"
+    bulk = get_bulk_embedder(EmbeddingSettings(bulk_precision="bfloat16", bulk_runtime=runtime))
+    assert bulk.precision == "bfloat16" and type(bulk).__name__.lower().startswith(runtime)
     vectors = bulk.encode(texts)
     assert vectors.dtype == np.float32 and vectors.shape == reference.shape
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
@@ -85,7 +88,7 @@ def test_bulk_encoding_in_bfloat16_gives_float32s_vectors_within_1e_4_cosine(pap
 def test_auto_bulk_precision_is_bfloat16_only_where_the_cpu_runs_bf16_natively(monkeypatch):
     from rag.plugins import torch_embeddings
 
-    settings = EmbeddingSettings(backend="torch", batch_size=17)  # a settings object of its own
+    settings = EmbeddingSettings(backend="torch", batch_size=17, bulk_runtime="torch")  # of its own
     monkeypatch.setattr(torch_embeddings, "runs_bf16_natively", lambda: False)
     assert torch_embeddings.bulk_torch_embedder(settings) is get_embedder(settings)
     monkeypatch.setattr(torch_embeddings, "runs_bf16_natively", lambda: True)
@@ -93,6 +96,46 @@ def test_auto_bulk_precision_is_bfloat16_only_where_the_cpu_runs_bf16_natively(m
     assert torch_embeddings.bulk_torch_embedder(
         settings.model_copy(update={"bulk_precision": "float32"})) is get_embedder(settings.model_copy(
             update={"bulk_precision": "float32"}))
+
+
+def test_auto_bulk_runtime_is_openvino_in_bfloat16_else_torch(monkeypatch):
+    from rag.plugins import torch_embeddings
+    from rag.plugins.openvino_embeddings import OpenVinoEmbedder
+    from rag.plugins.torch_embeddings import TorchEmbedder
+
+    settings = EmbeddingSettings(backend="torch", batch_size=23)  # bulk_runtime 'auto'
+    monkeypatch.setattr(torch_embeddings, "runs_bf16_natively", lambda: True)
+    chosen = torch_embeddings.bulk_torch_embedder(settings)
+    assert isinstance(chosen, OpenVinoEmbedder) and chosen.precision == "bfloat16"
+    monkeypatch.setattr(torch_embeddings, "runs_bf16_natively", lambda: False)
+    assert torch_embeddings.bulk_torch_embedder(settings) is get_embedder(settings)
+    explicit = torch_embeddings.bulk_torch_embedder(settings.model_copy(update={"bulk_runtime": "openvino"}))
+    assert isinstance(explicit, OpenVinoEmbedder) and explicit.precision == "float32"
+    on_gpu = settings.model_copy(update={"device": "cuda"})
+    assert torch_embeddings._other_runtime(on_gpu, "bfloat16") is None  # OpenVINO: the CPU only
+    assert isinstance(torch_embeddings.bulk_torch_embedder(
+        settings.model_copy(update={"bulk_runtime": "torch", "bulk_precision": "bfloat16"})), TorchEmbedder)
+
+
+def test_without_openvino_auto_encodes_with_torch_and_openvino_asked_for_says_what_to_install(monkeypatch):
+    import builtins
+
+    from rag.errors import MissingDependencyError
+    from rag.plugins import torch_embeddings
+
+    real_import = builtins.__import__
+
+    def no_openvino(name, *args, **kwargs):
+        if name == "openvino" or name.startswith("openvino."):
+            raise ImportError("No module named 'openvino'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_openvino)
+    settings = EmbeddingSettings(backend="torch", batch_size=29, bulk_precision="bfloat16")
+    fallback = torch_embeddings.bulk_torch_embedder(settings)
+    assert type(fallback).__name__ == "TorchEmbedder" and fallback.precision == "bfloat16"
+    with pytest.raises(MissingDependencyError, match=r"pip install 'rag\[core\]'"):
+        torch_embeddings.bulk_torch_embedder(settings.model_copy(update={"bulk_runtime": "openvino"}))
 
 
 @pytest.mark.parametrize("amx, avx512_bf16, native", [
