@@ -43,19 +43,12 @@ class EmbeddingSettings(_Section):
     )
     batch_size: int = Field(64, ge=1, le=4096, description="Texts per encoding batch.")
     bulk_precision: Literal["auto", "float32", "bfloat16"] = Field(
-        "auto",
-        description="Number format 'rag index' encodes passages in with PyTorch: 'bfloat16' is 2-3x "
-        "faster on CPUs that compute bf16 in hardware (Intel AMX, AVX-512 BF16) and gives vectors within "
-        "1e-4 cosine of 'float32'; 'auto' picks 'bfloat16' on such CPUs, else 'float32'. Questions are "
-        "always embedded in float32.",
-    )
+        "auto", description="Number format 'rag index' encodes passages in: 'bfloat16' is 2-3x faster on CPUs "
+        "that compute bf16 in hardware (Intel AMX, AVX-512 BF16), vectors within 1e-4 cosine of 'float32'; "
+        "'auto' picks it on such CPUs. Questions are always embedded in float32.")
     bulk_runtime: Literal["auto", "torch", "openvino"] = Field(
-        "auto",
-        description="What runs the model for 'rag index' on the CPU: 'openvino' (the ONNX export compiled by "
-        "OpenVINO; in bfloat16 about 1.2-1.35x faster than PyTorch, vectors within 1e-4 cosine of float32), "
-        "'torch' (sentence-transformers); 'auto' picks 'openvino' where it is installed and the bulk "
-        "precision is 'bfloat16', else 'torch'. Questions are always embedded by 'backend'.",
-    )
+        "auto", description="What runs the model for 'rag index' on the CPU: 'openvino' (the ONNX export; "
+        "in bfloat16 1.2-1.35x faster than 'torch', PyTorch); 'auto': 'openvino' in bfloat16, else 'torch'.")
     device: str = Field("cpu", description="Torch device for the model ('cpu', 'cuda', ...).")
 
 
