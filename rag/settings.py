@@ -124,6 +124,9 @@ class RetrievalSettings(_Section):
         "share of its words' IDF weight (keyword queries such as 'PowerSign AddSign' embed "
         "poorly). Above 1: similarity alone decides.",
     )
+    claim_paraphrase_similarity: float = Field(0.70, ge=-1, le=1.01, description="A claim short of "
+                                               "min_focus_coverage is still answered when a sentence of the paper "
+                                               "is this similar to the question (the claim in other words).")
     min_focus_coverage: float = Field(
         0.5, ge=0, le=1.01,
         description="Refuse a question whose content words (its names and framing words left out) "
@@ -142,13 +145,10 @@ class RetrievalSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    max_sentences: int = Field(
-        3, ge=1, le=20, description="Most sentences an extractive answer quotes from one paper (tuned on evals dev)."
-    )
-    min_sentence_similarity: float = Field(
-        0.3, ge=-1, le=1,
-        description="Extractive answers use only sentences scoring at least this much.",
-    )
+    max_sentences: int = Field(3, ge=1, le=20, description="Most sentences an extractive answer quotes from one "
+                               "paper (tuned on evals dev).")
+    min_sentence_similarity: float = Field(0.3, ge=-1, le=1, description="Extractive answers use only sentences "
+                                           "scoring at least this much.")
     overlap_weight: float = Field(
         0.3, ge=0, le=2,
         description="Extractive sentence score: cosine similarity plus this times the share of "

@@ -232,7 +232,8 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
                     query=query, closest=passages)
     unknown = unknown_terms(question, engine.vocabulary) if settings.retrieval.refuse_unknown_names else []
     relevant = not unknown and in_scope(engine, read, passages, settings)
-    why = unstated(read, passages, engine.lexical, settings.retrieval, engine.abstract) if relevant else None
+    why = unstated(read, passages, engine.lexical, settings.retrieval, engine.abstract,
+                   engine.embedder) if relevant else None
     if unknown or not relevant or why:
         answer.closest = closest_papers(passages)
     if unknown:

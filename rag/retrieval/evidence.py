@@ -148,6 +148,16 @@ def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
     return not holding or any(name_key(w) not in known for n in names for w in n.split())
 
 
+def _paraphrased(question: Question, abstract: str, embedder, settings: RetrievalSettings) -> bool:
+    """Whether a sentence of ``abstract`` is within ``claim_paraphrase_similarity`` of the
+    question: the claim in other words ("on par with" for "matches"), which word coverage misses."""
+    found = sentences(abstract)
+    if embedder is None or not found:
+        return False
+    similarity = embedder.encode_cached(found, corpus=True) @ embedder.encode_one(question.text)
+    return float(similarity.max()) >= settings.claim_paraphrase_similarity
+
+
 def _names(text: str, name: str) -> bool:
     """Whether ``text`` mentions ``name``, or each capitalised part of it ("BFGS-inspired": BFGS)."""
     parts = [p for p in re.split(r"[\s-]+", name) if p[:1].isupper()]
@@ -162,9 +172,10 @@ def _beginning(passage: Passage) -> str:
 
 
 def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
-             settings: RetrievalSettings, abstract_of=None) -> str | None:
+             settings: RetrievalSettings, abstract_of=None, embedder=None) -> str | None:
     """Why ``passages`` do not state what ``question`` asks, as a sentence; None when they may.
-    ``abstract_of(doc_id)`` gives a paper's whole abstract (default: its retrieved passages)."""
+    ``abstract_of(doc_id)`` gives a paper's whole abstract (default: its retrieved passages);
+    with ``embedder``, a claim one of its sentences says in other words is not refused."""
     if not passages:
         return None
     retrieved = " ".join(f"{p.title} {p.label} {display_text(p.text)}" for p in passages)
@@ -203,7 +214,7 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
         return f"The abstracts mention {name} but do not name its {_phrase(question, sorted(asks_for_a_thing(question)))}."
     if _CLAIM.search(question.text):
         coverage, missing = focus_coverage(question, paper, lexical)
-        if coverage < settings.min_focus_coverage:
+        if coverage < settings.min_focus_coverage and not _paraphrased(question, abstract, embedder, settings):
             absent = _unmentioned(question, missing, lexical)
             return f"No abstract makes that claim; the closest is {name}, which does not mention {absent}."
     return None

@@ -48,6 +48,17 @@ def test_what_the_abstracts_state_is_answered(settings, question):
     assert not answer.refused and answer.citations, answer.notes
 
 
+def test_a_claim_the_abstract_makes_in_other_words_is_answered(settings):
+    question = ("Which paper reports a model matching GPT-4 Turbo on English and coding while doing clearly "
+                "better in other languages?")  # the abstract: "matches ... significant improvement ... non-English"
+    answer = ask(question, settings=settings)
+    assert not answer.refused and answer.citations and "GPT-4 Turbo" in answer.text
+    words_only = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(
+        update={"claim_paraphrase_similarity": 1.01})})  # the check off: word coverage alone refuses it
+    refused = ask(question, settings=words_only)
+    assert refused.refused and "No abstract makes that claim" in refused.text
+
+
 def test_a_number_word_in_a_compound_states_a_number_only_with_a_unit():
     from rag.retrieval.evidence import stated_numbers
 
