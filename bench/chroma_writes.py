@@ -1,6 +1,7 @@
 """What Chroma's local store costs per write, and whether a write lets other Python threads run.
 
     python -m bench.chroma_writes [--papers 1000] [--workdir DIR]
+    python -m bench.chroma_writes --grow 20000 [--workdir DIR]
 
 Upserts the passages of ``--papers`` synthetic papers (random unit vectors: the model is not
 measured) into a fresh local collection, in batches of 1,000, in four forms: vectors only; with
@@ -9,6 +10,9 @@ the lean passage metadata the builder writes (place and filter fields); with eve
 Then, while one thread upserts, counts how far a pure-Python loop in the main thread gets,
 against the same loop alone: Chroma's binding holds the GIL for a whole upsert, so a writer
 thread stalls every other Python thread of the process (the encoder's too).
+
+With ``--grow N``: the passages of N synthetic papers upserted with the lean metadata in steps of
+256 papers (a build step), printing the seconds each 10,000 rows took as the collection grows.
 """
 
 from __future__ import annotations
@@ -89,15 +93,48 @@ def run(papers: int, workdir: Path, stores: Path) -> dict:
     return result
 
 
+def grow(papers: int, workdir: Path, stores: Path, report_every: int = 10_000) -> dict:
+    """Seconds per ``report_every`` rows upserted as one collection grows to ``papers`` papers."""
+    from rag.corpus.chunking import chunk_paper
+    from rag.corpus.reader import stream_corpus
+    from rag.index.builder import PAPERS_PER_STEP, paper_metadata, passage_metadata
+    from rag.settings import PassageSettings
+
+    from .synthetic import write_corpus
+
+    corpus = workdir / f"corpus-{papers}.jsonl"
+    if not corpus.exists():
+        write_corpus(corpus, papers)
+    collection = _collection(stores, "grow")
+    rng = np.random.default_rng(0)
+    rows, seconds, pending = 0, [], 0.0
+    stream = iter(stream_corpus(corpus))
+    while group := list(islice(stream, PAPERS_PER_STEP)):
+        chunks = [(p, c) for p in group for c in chunk_paper(p, PassageSettings())]
+        vectors = rng.standard_normal((len(chunks), 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        metadatas = [passage_metadata(paper_metadata(p), c.index, c.start, c.end) for p, c in chunks]
+        started = time.perf_counter()
+        collection.upsert(ids=[c.id for _, c in chunks], embeddings=vectors, metadatas=metadatas)  # one call, as a build
+        pending += time.perf_counter() - started
+        if (rows + len(chunks)) // report_every > rows // report_every:
+            seconds.append(round(pending, 2))
+            pending = 0.0
+        rows += len(chunks)
+    return {"papers": papers, "rows": rows, f"seconds_per_{report_every}_rows": seconds}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, help="keep the corpus here (default: a temporary folder)")
+    parser.add_argument("--grow", type=int, metavar="N", help="time the writes of N papers as the collection grows")
     args = parser.parse_args()
     from .synthetic import work_folder
 
     with work_folder(args.workdir) as workdir, tempfile.TemporaryDirectory() as stores:
-        print(json.dumps(run(args.papers, workdir, Path(stores)), indent=1))
+        result = grow(args.grow, workdir, Path(stores)) if args.grow else run(args.papers, workdir, Path(stores))
+        print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

