@@ -5,6 +5,7 @@ float32, so ``rag index`` uses it there when OpenVINO is installed (``bulk_runti
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import numpy as np
@@ -32,9 +33,11 @@ class OpenVinoEmbedder(Embedder):
             path = export_onnx(settings.model_copy(update={"backend": "onnx"}))
             self.tokenizer = _tokenizer(model_location(settings))
             core = openvino.Core()
-            compiled = core.compile_model(core.read_model(str(path)), "CPU", {
-                "INFERENCE_PRECISION_HINT": PRECISION_HINTS[precision], "PERFORMANCE_HINT": "LATENCY"})
-            self.request = compiled.create_infer_request()
+            config = {"INFERENCE_PRECISION_HINT": PRECISION_HINTS[precision], "PERFORMANCE_HINT": "LATENCY"}
+            if threads := _thread_limit():
+                config["INFERENCE_NUM_THREADS"] = threads
+            self.compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
+            self.request = self.compiled.create_infer_request()
         except Exception as error:  # noqa: BLE001 - any compile failure gets the same advice
             raise EmbeddingModelError(
                 f"Cannot prepare the OpenVINO bulk runtime: {error}. Delete {_cache_folder(settings)} "
@@ -53,6 +56,15 @@ class OpenVinoEmbedder(Embedder):
         vectors[order] = np.concatenate(parts)
         # the graph normalises, but in bf16: renormalise in float32 so a dot product is a cosine
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def _thread_limit() -> int:
+    """The thread count ``OMP_NUM_THREADS`` sets (Ray sets it to each actor's CPUs), which PyTorch
+    obeys and OpenVINO does not on its own; 0: all cores."""
+    try:
+        return max(0, int(os.environ.get("OMP_NUM_THREADS", "0")))
+    except ValueError:
+        return 0
 
 
 def register_bulk_runtimes(register: Callable[..., None]) -> None:

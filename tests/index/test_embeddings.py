@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -115,6 +117,17 @@ def test_auto_bulk_runtime_is_openvino_in_bfloat16_else_torch(monkeypatch):
     assert torch_embeddings._other_runtime(on_gpu, "bfloat16") is None  # OpenVINO: the CPU only
     assert isinstance(torch_embeddings.bulk_torch_embedder(
         settings.model_copy(update={"bulk_runtime": "torch", "bulk_precision": "bfloat16"})), TorchEmbedder)
+
+
+def test_openvino_uses_the_threads_omp_num_threads_allows_as_ray_sets_it_per_actor(monkeypatch):
+    from rag.plugins.openvino_embeddings import OpenVinoEmbedder
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    limited = OpenVinoEmbedder(EmbeddingSettings(), "bfloat16")
+    assert limited.compiled.get_property("INFERENCE_NUM_THREADS") == 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    unlimited = OpenVinoEmbedder(EmbeddingSettings(), "bfloat16").compiled.get_property("INFERENCE_NUM_THREADS")
+    assert unlimited != 1 or (os.cpu_count() or 1) == 1  # every core, where there are several
 
 
 def test_without_openvino_auto_encodes_with_torch_and_openvino_asked_for_says_what_to_install(monkeypatch):
