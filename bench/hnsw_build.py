@@ -31,8 +31,15 @@ def _vectors(index_dir: Path) -> tuple[list[str], np.ndarray, list[dict]]:
     store = Store(settings)
     manifest = store.read_manifest()
     passages = store.collection(manifest["passages_collection"])
-    got = passages.get(include=["embeddings", "metadatas"])
-    return got["ids"], np.asarray(got["embeddings"], dtype=np.float32), got["metadatas"]
+    ids, vectors, metadatas = [], [], []
+    while True:
+        got = passages.get(include=["embeddings", "metadatas"], limit=10_000, offset=len(ids))  # SQLite's limit
+        if not got["ids"]:
+            break
+        ids += got["ids"]
+        vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+        metadatas += got["metadatas"]
+    return ids, np.concatenate(vectors), metadatas
 
 
 def run(index_dir: Path, efs: list[int], queries: int) -> dict:
