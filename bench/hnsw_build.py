@@ -50,6 +50,7 @@ def run(index_dir: Path, efs: list[int], queries: int) -> dict:
     rng = np.random.default_rng(0)
     sample = rng.choice(len(ids), size=min(queries, len(ids)), replace=False)
     exact = np.argsort(-(vectors[sample] @ vectors.T), axis=1)[:, 1:11]  # the row itself first: left out
+    position = {pid: k for k, pid in enumerate(ids)}
     result: dict = {"index_dir": str(index_dir), "rows": len(ids), "queries": len(sample), "by_construction_ef": {}}
     for ef in efs:
         with tempfile.TemporaryDirectory() as folder:
@@ -62,7 +63,6 @@ def run(index_dir: Path, efs: list[int], queries: int) -> dict:
                 collection.upsert(ids=ids[i:i + STEP], embeddings=vectors[i:i + STEP], metadatas=metadatas[i:i + STEP])
             write_s = time.perf_counter() - started
             found = collection.query(query_embeddings=vectors[sample], n_results=CANDIDATES + 1, include=[])["ids"]
-            position = {pid: k for k, pid in enumerate(ids)}
             rows = [[position[p] for p in row if p != ids[s]] for row, s in zip(found, sample)]
             top10 = [len(set(row[:10]) & set(truth)) / 10 for row, truth in zip(rows, exact)]
             fetched = [len(set(row[:CANDIDATES]) & set(truth)) / 10 for row, truth in zip(rows, exact)]

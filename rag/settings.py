@@ -48,7 +48,7 @@ class EmbeddingSettings(_Section):
         "'auto' picks it on such CPUs. Questions are always embedded in float32.")
     bulk_runtime: Literal["auto", "torch", "openvino"] = Field(
         "auto", description="What runs the model for 'rag index' on the CPU: 'openvino' (the ONNX export; "
-        "in bfloat16 1.2-1.35x faster than 'torch', PyTorch); 'auto': 'openvino' in bfloat16, else 'torch'.")
+        "in bfloat16 1.2-1.3x faster than 'torch', PyTorch); 'auto': 'openvino' in bfloat16, else 'torch'.")
     device: str = Field("cpu", description="Torch device for the model ('cpu', 'cuda', ...).")
 
 

@@ -96,6 +96,18 @@ class _VectorCache:
         self.held = 0
 
 
+def in_length_order(texts: list[str], batch_size: int,
+                    encode_batch: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """``encode_batch`` over batches of texts of similar length (less padding), the vectors
+    returned in the order of ``texts``."""
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    parts = [np.asarray(encode_batch([texts[i] for i in order[start:start + batch_size]]), dtype=np.float32)
+             for start in range(0, len(texts), batch_size)]
+    vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
+    vectors[order] = np.concatenate(parts)
+    return vectors
+
+
 class Embedder:
     """Encodes texts to L2-normalised float32 vectors (so a dot product is a cosine).
     Subclasses implement :meth:`_encode`."""

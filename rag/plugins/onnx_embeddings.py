@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import EmbeddingModelError, missing_dependency
-from ..index.embeddings import Embedder, model_location
+from ..index.embeddings import Embedder, in_length_order, model_location
 from ..settings import EmbeddingSettings
 
 EXPORT_VERSION = 3
@@ -158,15 +158,7 @@ class OnnxEmbedder(Embedder):
         self.dimension = int(self._encode(["dimension probe"], 1).shape[1])
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths: less padding
-        out = np.zeros((len(texts), getattr(self, "dimension", 0) or 1), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            rows = order[start:start + batch_size]
-            vectors = self.session.run(None, self.tokenizer([texts[i] for i in rows]))[0]
-            if out.shape[1] != vectors.shape[1]:
-                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-            out[rows] = vectors
-        return out
+        return in_length_order(texts, batch_size, lambda batch: self.session.run(None, self.tokenizer(batch))[0])
 
 
 def register_embedders(register: Callable[..., None]) -> None:

@@ -1,6 +1,6 @@
 """The OpenVINO bulk runtime: the ONNX export of the model (the ``onnx`` backend's file) compiled by
 OpenVINO for the CPU. In bfloat16 on CPUs that compute it in hardware it encodes passages about
-1.2-1.35x faster than PyTorch in bfloat16 (BENCHMARKS.md), with vectors within 1e-4 cosine of
+1.2-1.3x faster than PyTorch in bfloat16 (BENCHMARKS.md), with vectors within 1e-4 cosine of
 float32, so ``rag index`` uses it there when OpenVINO is installed (``bulk_runtime``)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import EmbeddingModelError, missing_dependency
-from ..index.embeddings import Embedder, model_location
+from ..index.embeddings import Embedder, in_length_order, model_location
 from ..settings import EmbeddingSettings
 from .onnx_embeddings import _cache_folder, _tokenizer, export_onnx
 
@@ -46,14 +46,8 @@ class OpenVinoEmbedder(Embedder):
         self.dimension = int(self._encode(["dimension probe"], 1).shape[1])
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths: less padding
-        parts = []
-        for start in range(0, len(texts), batch_size):
-            rows = order[start:start + batch_size]
-            outputs = self.request.infer(self.tokenizer([texts[i] for i in rows]))
-            parts.append(np.asarray(next(iter(outputs.values())), dtype=np.float32))
-        vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
-        vectors[order] = np.concatenate(parts)
+        vectors = in_length_order(texts, batch_size,
+                                  lambda batch: next(iter(self.request.infer(self.tokenizer(batch)).values())))
         # the graph normalises, but in bf16: renormalise in float32 so a dot product is a cosine
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 

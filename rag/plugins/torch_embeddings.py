@@ -91,15 +91,12 @@ def _other_runtime(settings: EmbeddingSettings, precision: str) -> Embedder | No
         return None
     try:
         return factory(settings, precision)
-    except MissingDependencyError:
-        if settings.bulk_runtime == "auto":
-            return None
-        raise
-    except EmbeddingModelError as error:
-        if settings.bulk_runtime == "auto":
+    except (MissingDependencyError, EmbeddingModelError) as error:
+        if settings.bulk_runtime != "auto":
+            raise
+        if not isinstance(error, MissingDependencyError):  # installed but broken: say so
             log.warning("%s PyTorch encodes instead.", error)
-            return None
-        raise
+        return None
 
 
 def register_embedders(register: Callable[..., None]) -> None:
