@@ -4,14 +4,15 @@
     python -m bench.chroma_writes --grow 20000 [--workdir DIR]
 
 Upserts the passages of ``--papers`` synthetic papers (random unit vectors: the model is not
-measured) into a fresh local collection, in batches of 1,000, in four forms: vectors only; with
-the lean passage metadata the builder writes (place and filter fields); with every paper field
-(the records of builds before lean records); and with the passage text as the document too.
+measured) into a fresh local collection, in batches of 1,000, in four forms: vectors only (what
+the builder writes now); with their place and the paper's filter fields (the records of
+2026-11); with every paper field; and with the passage text as the document too (the first
+records).
 Then, while one thread upserts, counts how far a pure-Python loop in the main thread gets,
 against the same loop alone: Chroma's binding holds the GIL for a whole upsert, so a writer
 thread stalls every other Python thread of the process (the encoder's too).
 
-With ``--grow N``: the passages of N synthetic papers upserted with the lean metadata in steps of
+With ``--grow N``: the passages of N synthetic papers upserted as the builder writes them in steps of
 256 papers (a build step), printing the seconds each 10,000 rows took as the collection grows.
 """
 
@@ -56,7 +57,7 @@ def _python_loop_rate(until) -> float:
 def run(papers: int, workdir: Path, stores: Path) -> dict:
     from rag.corpus.chunking import chunk_paper
     from rag.corpus.reader import stream_corpus
-    from rag.index.builder import paper_metadata, passage_metadata
+    from rag.index.records import paper_fields
     from rag.settings import PassageSettings
 
     from .synthetic import write_corpus
@@ -69,12 +70,14 @@ def run(papers: int, workdir: Path, stores: Path) -> dict:
     vectors = rng.standard_normal((len(chunks), 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     ids = [c.id for _, c in chunks]
-    fields = [paper_metadata(p) for p, _ in chunks]
-    lean = [passage_metadata(f, c.index, c.start, c.end) for f, (_, c) in zip(fields, chunks)]
+    fields = [paper_fields(p) for p, _ in chunks]
+    placed = [{"doc_id": c.doc_id, "index": c.index, "start": c.start, "end": c.end,
+               **{k: f[k] for k in ("collections", "categories", "authors", "year") if k in f}}
+              for f, (_, c) in zip(fields, chunks)]
     full = [{**f, "index": c.index, "start": c.start, "end": c.end} for f, (_, c) in zip(fields, chunks)]
     texts = [c.text for _, c in chunks]
     result: dict = {"papers": papers, "passages": len(ids), "seconds": {}}
-    forms = {"vectors only": (None, None), "lean metadata (now)": (None, lean),
+    forms = {"vectors only (now)": (None, None), "place and filter fields (2026-11)": (None, placed),
              "every paper field": (None, full), "every paper field and the text (before)": (texts, full)}
     for name, (documents, metadatas) in forms.items():
         collection = _collection(stores, f"form{len(result['seconds'])}")
@@ -85,7 +88,7 @@ def run(papers: int, workdir: Path, stores: Path) -> dict:
     alone_until = time.perf_counter() + 1.0
     alone = _python_loop_rate(lambda: time.perf_counter() > alone_until)
     collection = _collection(stores, "gil")
-    writer = threading.Thread(target=_upsert, args=(collection, ids, vectors, None, lean))
+    writer = threading.Thread(target=_upsert, args=(collection, ids, vectors, None, placed))
     writer.start()
     during = _python_loop_rate(lambda: not writer.is_alive())
     writer.join()
@@ -97,7 +100,7 @@ def grow(papers: int, workdir: Path, stores: Path, report_every: int = 10_000) -
     """Seconds per ``report_every`` rows upserted as one collection grows to ``papers`` papers."""
     from rag.corpus.chunking import chunk_paper
     from rag.corpus.reader import stream_corpus
-    from rag.index.builder import PAPERS_PER_STEP, paper_metadata, passage_metadata
+    from rag.index.builder import PAPERS_PER_STEP
     from rag.settings import PassageSettings
 
     from .synthetic import write_corpus
@@ -113,9 +116,8 @@ def grow(papers: int, workdir: Path, stores: Path, report_every: int = 10_000) -
         chunks = [(p, c) for p in group for c in chunk_paper(p, PassageSettings())]
         vectors = rng.standard_normal((len(chunks), 384)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        metadatas = [passage_metadata(paper_metadata(p), c.index, c.start, c.end) for p, c in chunks]
         started = time.perf_counter()
-        collection.upsert(ids=[c.id for _, c in chunks], embeddings=vectors, metadatas=metadatas)  # one call, as a build
+        collection.upsert(ids=[c.id for _, c in chunks], embeddings=vectors)  # one call, as a build
         pending += time.perf_counter() - started
         if (rows + len(chunks)) // report_every > rows // report_every:
             seconds.append(round(pending, 2))

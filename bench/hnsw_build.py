@@ -60,7 +60,7 @@ def run(index_dir: Path, efs: list[int], queries: int) -> dict:
                 metadata={"hnsw:space": "cosine", "hnsw:construction_ef": ef})
             started = time.perf_counter()
             for i in range(0, len(ids), STEP):
-                collection.upsert(ids=ids[i:i + STEP], embeddings=vectors[i:i + STEP], metadatas=metadatas[i:i + STEP])
+                collection.upsert(ids=ids[i:i + STEP], embeddings=vectors[i:i + STEP], metadatas=metadatas[i:i + STEP] if any(metadatas) else None)
             write_s = time.perf_counter() - started
             found = collection.query(query_embeddings=vectors[sample], n_results=CANDIDATES + 1, include=[])["ids"]
             rows = [[position[p] for p in row if p != ids[s]] for row, s in zip(found, sample)]

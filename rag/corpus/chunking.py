@@ -21,6 +21,11 @@ class Chunk:
     end: int
 
 
+def passage_id(paper_id: str, index: int) -> str:
+    """The id of a paper's ``index``-th passage."""
+    return f"{paper_id}:{index}"
+
+
 def passage_spans(text: str, settings: PassageSettings) -> list[tuple[int, int]]:
     """Windows of ``settings.sentences`` sentences (sharing ``settings.overlap``), each no
     longer than ``settings.max_chars`` unless a single sentence already is."""
@@ -48,6 +53,6 @@ def passage_spans(text: str, settings: PassageSettings) -> list[tuple[int, int]]
 def chunk_paper(paper: Paper, settings: PassageSettings) -> list[Chunk]:
     """The passages of ``paper``'s abstract."""
     return [
-        Chunk(f"{paper.id}:{i}", paper.id, i, paper.abstract[start:end], start, end)
+        Chunk(passage_id(paper.id, i), paper.id, i, paper.abstract[start:end], start, end)
         for i, (start, end) in enumerate(passage_spans(paper.abstract, settings))
     ]

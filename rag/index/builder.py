@@ -9,10 +9,8 @@ of the manifest at the end, so the live index keeps answering until then. Within
   nothing is embedded again;
 * every other paper is chunked and embedded.
 
-A paper's record holds its abstract and all its fields; a passage's record holds only its
-vector, its place in the paper (``doc_id``, ``index``, ``start``, ``end``: the text is
-``abstract[start:end]``) and the fields search filters on, since Chroma's cost per record grows
-with what it indexes. A paper's row is written after its passages, so it marks the paper
+The records are laid out as :mod:`rag.index.records` says: a passage is only its id and vector,
+its paper's record holds everything else. A paper's row is written after its passages, so it marks the paper
 as done; passages are upserted, so a paper cut off half way is simply written again. Before the
 switch, the build's serving files (:mod:`rag.index.serving_files`) are written.
 """
@@ -33,13 +31,18 @@ from pathlib import Path
 import numpy as np
 
 from ..corpus.chunking import chunk_paper
-from ..corpus.labels import paper_label
 from ..corpus.reader import CorpusStream, content_hash
 from ..errors import IndexSpaceError, causes
 from ..models import Paper
 from ..settings import Settings
 from .embeddings import get_bulk_embedder, get_cluster_embedder
-from .serving_files import remove_other_builds, serving_folder, write_serving_files
+from .records import paper_fields, paper_record, passage_id, stored_passages
+from .serving_files import (
+    PassageTable,
+    remove_other_builds,
+    serving_folder,
+    write_serving_files,
+)
 from .store import BUILD_PREFIX, Store, iter_records
 
 PENDING = "pending"
@@ -68,30 +71,6 @@ def _hashes(collection) -> dict[str, str]:
     return {pid: (meta or {}).get("content_hash", "")
             for batch in iter_records(collection, ["metadatas"])
             for pid, meta in zip(batch["ids"], batch["metadatas"])}
-
-
-def paper_metadata(paper: Paper) -> dict:
-    """Chroma metadata of a paper (Chroma takes no None and no empty lists)."""
-    label, named = paper_label(None if paper.title_derived else paper.title, paper.abstract)
-    fields = {
-        "doc_id": paper.id, "title": paper.title, "title_derived": paper.title_derived,
-        "label": label, "named": named,
-        "source": paper.source, "collections": paper.collections, "venue": paper.venue,
-        "authors": paper.authors, "year": paper.year, "categories": paper.categories,
-    }
-    return {k: v for k, v in fields.items() if v not in (None, [], "")}
-
-
-FILTER_FIELDS = ("collections", "categories", "authors", "year")
-"""The paper fields a passage record carries besides its place (doc_id, index, start, end): the
-ones search filters on (Chroma's ``where``). Its text and the other paper fields are read from
-the paper's record: ``abstract[start:end]`` is the passage."""
-
-
-def passage_metadata(paper_fields: dict, index: int, start: int, end: int) -> dict:
-    """Chroma metadata of a passage: where it lies in its paper, and the fields filters use."""
-    return {"doc_id": paper_fields["doc_id"], "index": index, "start": start, "end": end,
-            **{k: paper_fields[k] for k in FILTER_FIELDS if k in paper_fields}}
 
 
 def disk_full(error: BaseException) -> bool:
@@ -169,7 +148,7 @@ class Builder:
         for i in range(0, len(ids), step):
             collection.upsert(ids=ids[i:i + step], embeddings=embeddings[i:i + step],
                               documents=None if documents is None else documents[i:i + step],
-                              metadatas=metadatas[i:i + step])
+                              metadatas=None if metadatas is None else metadatas[i:i + step])
 
     def _step(self, group: list[Paper]) -> None:
         todo = []
@@ -183,7 +162,7 @@ class Builder:
         fresh = [p for p, d in todo if self.live_hashes.get(p.id) != d]
         if reuse:
             self._wait_for_writes()
-            self._copy(reuse)
+            fresh += self._copy(reuse)
         if fresh:
             self._embed(fresh)
 
@@ -197,16 +176,30 @@ class Builder:
             self._writing.result()
             self._writing = None
 
-    def _copy(self, papers: list[Paper]) -> None:
+    def _copy(self, papers: list[Paper]) -> list[Paper]:
+        """Copy ``papers``' records and vectors from the live build; returns those whose
+        passages the live build lacks (to be embedded)."""
         live_passages, live_papers = self.live
-        ids = [p.id for p in papers]
-        got = live_passages.get(where={"doc_id": {"$in": ids}}, include=["embeddings", "metadatas"])
-        metadatas = [passage_metadata(m, m["index"], m["start"], m["end"]) for m in got["metadatas"]]
-        self._write(self.passages, got["ids"], got["embeddings"], None, metadatas)
-        rows = live_papers.get(ids=ids, include=["embeddings", "documents", "metadatas"])
-        self._write(self.papers, rows["ids"], rows["embeddings"], rows["documents"], rows["metadatas"])
-        self.stats.reused += len(papers)
-        self.stats.passages += len(got["ids"])
+        rows = live_papers.get(ids=[p.id for p in papers], include=["embeddings", "documents", "metadatas"])
+        records = {}
+        for pid, vector, document, meta in zip(rows["ids"], rows["embeddings"], rows["documents"], rows["metadatas"]):
+            abstract, spans = stored_passages(meta, document, self.settings.passages)
+            records[pid] = (vector, paper_record(meta, abstract, spans, meta.get("content_hash", "")), spans)
+        wanted = [passage_id(pid, i) for pid, (_, _, spans) in records.items() for i in range(len(spans))]
+        got = live_passages.get(ids=wanted, include=["embeddings"])
+        have = set(got["ids"])
+        whole = [pid for pid, (_, _, spans) in records.items()
+                 if all(passage_id(pid, i) in have for i in range(len(spans)))]
+        keep = {passage_id(pid, i) for pid in whole for i in range(len(records[pid][2]))}
+        passages = [(i, v) for i, v in zip(got["ids"], got["embeddings"]) if i in keep]
+        if passages:
+            self._write(self.passages, [i for i, _ in passages], [v for _, v in passages], None, None)
+        if whole:
+            self._write(self.papers, whole, [records[pid][0] for pid in whole], None,
+                        [records[pid][1] for pid in whole])
+        self.stats.reused += len(whole)
+        self.stats.passages += len(passages)
+        return [p for p in papers if p.id not in set(whole)]
 
     def _embed(self, papers: list[Paper]) -> None:
         """Embed ``papers`` and hand the writes to the writer thread, so that Chroma stores this step
@@ -223,12 +216,29 @@ class Builder:
         self.stats.passages += len(chunks)
 
     def _write_embedded(self, papers, chunks, vectors, paper_vectors) -> None:
-        fields = {p.id: paper_metadata(p) for p in papers}
+        spans: dict[str, list] = {p.id: [] for p in papers}
+        for p, c in chunks:
+            spans[p.id].append((c.start, c.end))
         # passages first: a paper's row marks it as done for a resumed build
-        self._write(self.passages, [c.id for _, c in chunks], vectors, None,
-                    [passage_metadata(fields[p.id], c.index, c.start, c.end) for p, c in chunks])
-        self._write(self.papers, [p.id for p in papers], paper_vectors, [p.abstract for p in papers],
-                    [{**fields[p.id], "content_hash": content_hash(p)} for p in papers])
+        self._write(self.passages, [c.id for _, c in chunks], vectors, None, None)
+        self._write(self.papers, [p.id for p in papers], paper_vectors, None,
+                    [paper_record(paper_fields(p), p.abstract, spans[p.id], content_hash(p)) for p in papers])
+
+    def _delete_papers(self, paper_ids: list[str]) -> None:
+        """Remove papers (and their passages) from the staging build."""
+        rows = self.papers.get(ids=paper_ids, include=["documents", "metadatas"])
+        passages = [passage_id(pid, i) for pid, document, meta in zip(rows["ids"], rows["documents"], rows["metadatas"])
+                    for i in range(len(stored_passages(meta, document, self.settings.passages)[1]))]
+        for i in range(0, len(passages), 5000):
+            self.passages.delete(ids=passages[i:i + 5000])
+        self.papers.delete(ids=paper_ids)
+
+    def _drop_orphans(self, served: set[str]) -> None:
+        """Delete passage records no paper record names (left by a paper cut off half way in
+        an interrupted build and then changed or removed)."""
+        orphans = [i for batch in iter_records(self.passages, []) for i in batch["ids"] if i not in served]
+        for i in range(0, len(orphans), 5000):
+            self.passages.delete(ids=orphans[i:i + 5000])
 
     def run(self, papers: Collection[Paper], progress: Progress | None = None) -> dict:
         """Bring the staging build to ``papers`` (a list or a :class:`CorpusStream`, read in
@@ -238,8 +248,7 @@ class Builder:
         wanted = papers.ids if isinstance(papers, CorpusStream) else {p.id for p in papers}
         stale = [pid for pid in self.done if pid not in wanted]
         if stale:  # in a resumed build, papers removed from the corpus meanwhile
-            self.passages.delete(where={"doc_id": {"$in": stale}})
-            self.papers.delete(ids=stale)
+            self._delete_papers(stale)
         total, seen = len(wanted), 0
         papers_left = iter(papers)
         try:
@@ -255,7 +264,18 @@ class Builder:
                 raise space_error(self.settings, error, (total - seen + self.papers_per_step) * BYTES_PER_PAPER,
                                   f"after {seen} of {total} papers") from error
             raise
-        count = self.passages.count()
+        folder = serving_folder(self.settings, {"passages_collection": self.passages.name})
+        shutil.rmtree(folder, ignore_errors=True)  # a copy left by a build that died: written anew
+        try:
+            count = write_serving_files(self.settings, self.papers, folder)
+        except OSError as error:
+            if disk_full(error) or self._little_room():  # numpy's short writes do not say why
+                raise space_error(self.settings, error, self.passages.count() * BYTES_PER_PASSAGE_SERVED,
+                                  "writing the serving files") from error
+            raise
+        if self.passages.count() != count:
+            table = PassageTable(folder)
+            self._drop_orphans({table.ids[i] for i in range(len(table))})
         manifest = {
             **self.expected,
             "dimension": self.embedder.dimension,
@@ -270,15 +290,6 @@ class Builder:
             "reused": self.stats.reused,
             "resumed": self.stats.resumed,
         }
-        folder = serving_folder(self.settings, manifest)
-        shutil.rmtree(folder, ignore_errors=True)  # a copy left by a build that died: written anew
-        try:
-            write_serving_files(self.settings, self.passages, self.papers, folder)
-        except OSError as error:
-            if disk_full(error):
-                raise space_error(self.settings, error, count * BYTES_PER_PASSAGE_SERVED,
-                                  "writing the serving files") from error
-            raise
         manifest["serving_files"] = folder.name
         self.store.write_manifest(manifest)
         self.store.delete_record(PENDING)

@@ -18,8 +18,12 @@ from .columns import KeyIndex
 from .embeddings import Embedder, get_embedder
 from .indexer import ensure_index
 from .lexical import LexicalIndex
+from .records import stored_passages
 from .serving_files import PassageRow, PassageTable, open_serving_files
 from .store import Store
+
+FILTERS_KEPT = 32
+"""How many filters' row sets an engine keeps."""
 
 __all__ = ["Engine", "PassageRow", "forget_engine", "get_engine", "reset_engines"]
 
@@ -35,11 +39,23 @@ class Engine:
         self.passages = self.store.collection(self.manifest["passages_collection"])
         self.papers = self.store.collection(self.manifest["papers_collection"])
         self.checked = time.monotonic()
-        served = open_serving_files(settings, self.manifest, self.passages, self.papers)
+        served = open_serving_files(settings, self.manifest, self.papers)
         self.rows: PassageTable = served.table
         self.lexical: LexicalIndex = served.lexical
         self.vocabulary: KeyIndex = served.vocabulary
         self.collections, self.categories, self.years = served.collections, served.categories, served.years
+        self._filtered: dict[str, frozenset[int]] = {}
+        self._filter_lock = threading.Lock()
+
+    def rows_where(self, key: str, keep) -> frozenset[int]:
+        """The rows of the passages whose paper's fields pass ``keep``, kept under ``key`` for
+        the next search with the same filter."""
+        with self._filter_lock:
+            if key not in self._filtered:
+                if len(self._filtered) >= FILTERS_KEPT:
+                    self._filtered.pop(next(iter(self._filtered)))
+                self._filtered[key] = self.rows.rows_of_papers(keep)
+            return self._filtered[key]
 
     def embeddings_of(self, rows: list[int]) -> np.ndarray:
         """Stored embeddings of the given passage rows, in that order."""
@@ -60,8 +76,10 @@ class Engine:
 
     def abstract(self, doc_id: str) -> str:
         """The full (normalised) abstract of a paper."""
-        got = self.papers.get(ids=[doc_id], include=["documents"])
-        return got["documents"][0] if got["ids"] else ""
+        got = self.papers.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return ""
+        return stored_passages(got["metadatas"][0], got["documents"][0], self.settings.passages)[0]
 
 
 _engines: dict[str, Engine] = {}

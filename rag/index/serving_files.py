@@ -28,6 +28,7 @@ from ..corpus.names import vocabulary
 from ..settings import Settings
 from .columns import KeyIndex, StringColumn, write_keys, write_strings
 from .lexical import LexicalIndex
+from .records import passage_id, stored_passages
 from .store import iter_records
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,12 @@ class PassageTable:
         """The row of a passage id (None: not in this build)."""
         return self.passage_index.find(passage_id)
 
+    def rows_of_papers(self, keep) -> frozenset[int]:
+        """The rows of the passages of every paper whose fields (a dict) pass ``keep``."""
+        first = np.asarray(self.first_row)
+        return frozenset(row for paper in range(len(self.paper_ids)) if keep(self._read_paper(paper))
+                         for row in range(int(first[paper]), int(first[paper + 1])))
+
     def of_paper(self, doc_id: str) -> range:
         """The rows of a paper's passages (empty: not in this build)."""
         paper = self.paper_index.find(doc_id)
@@ -130,24 +137,21 @@ def serving_folder(settings: Settings, manifest: dict) -> Path:
     return serving_root(settings) / f"{manifest['passages_collection']}-w{settings.retrieval.title_weight}"
 
 
-def _read_rows(passages, papers) -> list[PassageRow]:
-    """Every passage of a build, its text cut from its paper's abstract (``abstract[start:end]``)
-    and its paper's fields from the paper's record."""
-    of_paper = {pid: (text, meta)
-                for batch in iter_records(papers, ["documents", "metadatas"])
-                for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"])}
+def _read_rows(settings: Settings, papers) -> list[PassageRow]:
+    """Every passage of a build, from its paper records (:mod:`rag.index.records`): its text
+    cut from the paper's abstract (``abstract[start:end]``), the paper's fields with it."""
     rows = []
-    for batch in iter_records(passages, ["metadatas"]):
-        for pid, place in zip(batch["ids"], batch["metadatas"]):
-            abstract, meta = of_paper[place["doc_id"]]
-            start, end = int(place["start"]), int(place["end"])
-            rows.append(PassageRow(
-                pid, place["doc_id"], abstract[start:end], start, end,
-                meta["title"], bool(meta.get("title_derived")), meta.get("label") or meta["title"],
-                bool(meta.get("named")), meta.get("source", ""),
-                tuple(meta.get("collections") or ()), tuple(meta.get("categories") or ()),
-                tuple(meta.get("authors") or ()), meta.get("year"),
-            ))
+    for batch in iter_records(papers, ["documents", "metadatas"]):
+        for pid, document, meta in zip(batch["ids"], batch["documents"], batch["metadatas"]):
+            abstract, spans = stored_passages(meta, document, settings.passages)
+            for index, (start, end) in enumerate(spans):
+                rows.append(PassageRow(
+                    passage_id(pid, index), pid, abstract[start:end], start, end,
+                    meta["title"], bool(meta.get("title_derived")), meta.get("label") or meta["title"],
+                    bool(meta.get("named")), meta.get("source", ""),
+                    tuple(meta.get("collections") or ()), tuple(meta.get("categories") or ()),
+                    tuple(meta.get("authors") or ()), meta.get("year"),
+                ))
     rows.sort(key=lambda r: (r.doc_id, r.start, r.id))
     return rows
 
@@ -184,11 +188,11 @@ def _write_table(folder: Path, rows: list[PassageRow]) -> list[PassageRow]:
     return heads
 
 
-def write_serving_files(settings: Settings, passages, papers, folder: Path) -> Path:
-    """Write the serving files of a build (its ``passages`` and ``papers`` collections) to
-    ``folder`` (through a temporary folder beside it, renamed at the end: a reader never sees
-    half of them)."""
-    rows = _read_rows(passages, papers)
+def write_serving_files(settings: Settings, papers, folder: Path) -> int:
+    """Write the serving files of a build (from its ``papers`` collection) to ``folder``
+    (through a temporary folder beside it, renamed at the end: a reader never sees half of
+    them); returns the number of passages."""
+    rows = _read_rows(settings, papers)
     temporary = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:8]}"
     temporary.mkdir(parents=True)
     try:
@@ -210,12 +214,12 @@ def write_serving_files(settings: Settings, passages, papers, folder: Path) -> P
             os.rename(temporary, folder)
         except OSError:  # another process wrote them first (or a damaged copy is in the way)
             if folder.exists() and _check(folder, len(rows)) is None:
-                return folder
+                return len(rows)
             shutil.rmtree(folder, ignore_errors=True)
             os.rename(temporary, folder)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
-    return folder
+    return len(rows)
 
 
 def _check(folder: Path, passages: int | None) -> str | None:
@@ -247,7 +251,7 @@ def _open(folder: Path) -> ServingFiles:
                         KeyIndex(folder, "vocabulary"), meta["collections"], meta["categories"], meta["years"])
 
 
-def open_serving_files(settings: Settings, manifest: dict, passages, papers) -> ServingFiles:
+def open_serving_files(settings: Settings, manifest: dict, papers) -> ServingFiles:
     """The serving files of the live build, checked; written first when they are missing, and
     written again (with a warning) when they are damaged. Files of other builds are removed."""
     folder = serving_folder(settings, manifest)
@@ -261,7 +265,7 @@ def open_serving_files(settings: Settings, manifest: dict, passages, papers) -> 
         log.warning("The serving files in %s cannot be used: %s. Writing them again from the index.",
                     folder, problem)
     shutil.rmtree(folder, ignore_errors=True)
-    write_serving_files(settings, passages, papers, folder)
+    write_serving_files(settings, papers, folder)
     return _open(folder)
 
 

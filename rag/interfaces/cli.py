@@ -102,8 +102,7 @@ def _serving_files(settings, manifest: dict) -> str:
     from ..index.store import Store
 
     store = Store(settings)
-    served = open_serving_files(settings, manifest, store.collection(manifest["passages_collection"]),
-                                store.collection(manifest["papers_collection"]))
+    served = open_serving_files(settings, manifest, store.collection(manifest["papers_collection"]))
     return str(served.folder)
 
 

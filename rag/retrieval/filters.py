@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from ..errors import QuestionError
 
 MAX_VALUES = 100
-"""Most values of one filter field (a longer list would make a query Chroma cannot run)."""
+"""Most values of one filter field."""
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Names = Annotated[list[Name], Field(max_length=MAX_VALUES)]
 
@@ -28,24 +28,8 @@ class SearchFilter(BaseModel):
     def is_empty(self) -> bool:
         return not any(self.model_dump().values())
 
-    def chroma_where(self) -> dict | None:
-        """The filter as a Chroma ``where`` clause (None: no filter)."""
-        clauses = []
-        for field in ("collections", "categories", "authors"):
-            values = getattr(self, field)
-            if values:
-                anyof = [{field: {"$contains": v}} for v in values]
-                clauses.append(anyof[0] if len(anyof) == 1 else {"$or": anyof})
-        if self.year_from is not None:
-            clauses.append({"year": {"$gte": self.year_from}})
-        if self.year_to is not None:
-            clauses.append({"year": {"$lte": self.year_to}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
     def matches(self, collections, categories, authors, year) -> bool:
-        """Whether a paper with these fields passes (the same test as :meth:`chroma_where`)."""
+        """Whether a paper with these fields passes."""
         for wanted, have in ((self.collections, collections), (self.categories, categories), (self.authors, authors)):
             if wanted and not set(wanted) & set(have):
                 return False

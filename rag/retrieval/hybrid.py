@@ -49,17 +49,28 @@ class HybridRetriever:
             reranker = cross_encoder_reranker(self.settings.reranker)
         self.reranker = reranker
 
+    def _allowed(self, flt: SearchFilter | None) -> frozenset[int] | None:
+        """The rows a filter lets through (None: no filter)."""
+        if not flt or flt.is_empty():
+            return None
+        return self.engine.rows_where(flt.model_dump_json(), lambda f: flt.matches(
+            f["collections"], f["categories"], f["authors"], f.get("year")))
+
     def dense(self, query_vector: np.ndarray, n: int, flt: SearchFilter | None = None
               ) -> list[tuple[int, float]]:
         """``(row, cosine similarity)`` of the ``n`` nearest passages (passing ``flt``)."""
-        n = min(n, len(self.engine.rows))
+        rows = self.engine.rows
+        allowed = self._allowed(flt)
+        if allowed is not None and len(allowed) < len(rows):  # Chroma searches only these ids
+            only = [rows.ids[r] for r in sorted(allowed)]
+            n = min(n, len(only))
+        else:
+            only, n = None, min(n, len(rows))
         if n == 0:
             return []
-        where = flt.chroma_where() if flt else None
         found = self.engine.passages.query(
-            query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"], where=where
+            query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"], ids=only
         )
-        rows = self.engine.rows
         return [
             (row, 1.0 - float(d))
             for pid, d in zip(found["ids"][0], found["distances"][0])
@@ -68,14 +79,14 @@ class HybridRetriever:
 
     def lexical(self, query: str, n: int, flt: SearchFilter | None = None) -> list[tuple[int, float]]:
         """``(row, BM25 score)`` of the ``n`` best passages (passing ``flt``)."""
-        if not flt:
+        allowed = self._allowed(flt)
+        if allowed is None:
             return self.engine.lexical.search(query, n)
-        rows = self.engine.rows
         kept: list[tuple[int, float]] = []
-        for r, s in self.engine.lexical.search(query, len(rows)):
+        for r, s in self.engine.lexical.search(query, len(self.engine.rows)):
             if len(kept) >= n:
                 break
-            if flt.matches(rows[r].collections, rows[r].categories, rows[r].authors, rows[r].year):
+            if r in allowed:
                 kept.append((r, s))
         return kept
 

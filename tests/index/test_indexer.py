@@ -158,36 +158,52 @@ def test_an_untouched_corpus_is_not_read_again_and_verify_reads_it(tmp_path, mon
     assert len(reads) == 2  # verify reads every paper
 
 
-def test_an_index_whose_passages_hold_their_text_is_served_and_reused_without_embedding_again(tmp_path):
-    """Builds before lean passage records kept each passage's text and all its paper's fields in
-    Chroma: such a build still serves, and the next build copies its vectors into lean records."""
+@pytest.mark.parametrize("passage_text", [False, True], ids=["place-records", "text-records"])
+def test_an_index_of_an_earlier_record_layout_is_served_and_reused_without_embedding_again(tmp_path, passage_text):
+    """Earlier builds kept each paper's abstract as its document and each passage's place (and,
+    before that, its text and all its paper's fields) on the passage record: such a build still
+    serves, and the next build copies its vectors into today's records."""
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     settings = make_settings(corpus=corpus, index_dir=tmp_path / "index")
     first = ensure_index(settings)
     store = Store(settings)
     passages, papers = (store.collection(first[k]) for k in ("passages_collection", "papers_collection"))
-    got = passages.get(include=["embeddings", "metadatas"])
-    fields = {pid: (text, meta) for pid, text, meta in _paper_rows(papers)}
-    old_texts = [fields[m["doc_id"]][0][m["start"]:m["end"]] for m in got["metadatas"]]
-    passages.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=old_texts,
-                    metadatas=[{**fields[m["doc_id"]][1], **m} for m in got["metadatas"]])
+    got = passages.get(include=["embeddings"])
+    rows = {pid: (meta, vector) for pid, meta, vector in _paper_rows(papers)}
+    old_fields = {pid: {k: v for k, v in meta.items() if k not in ("abstract", "spans")} for pid, (meta, _) in rows.items()}
+    papers.delete(ids=list(rows))
+    papers.add(ids=list(rows), embeddings=[v for _, v in rows.values()], documents=[m["abstract"] for m, _ in rows.values()],
+               metadatas=list(old_fields.values()))
+    places, texts = [], []
+    for pid in got["ids"]:
+        doc_id, index = pid.rsplit(":", 1)
+        meta = rows[doc_id][0]
+        start, end = (int(v) for v in meta["spans"].split()[int(index)].split("-"))
+        places.append({"doc_id": doc_id, "index": int(index), "start": start, "end": end,
+                       **(old_fields[doc_id] if passage_text else {})})
+        texts.append(meta["abstract"][start:end])
+    passages.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=texts if passage_text else None,
+                    metadatas=places)
     shutil.rmtree(tmp_path / "index" / "serving_files")
     served = {row.id: row.text for row in Engine(settings).rows}
-    assert served == dict(zip(got["ids"], old_texts))
+    assert served == dict(zip(got["ids"], texts))
 
     (corpus / "extra.jsonl").write_text(_extra_papers(1))
     grown = ensure_index(settings)
     assert (grown["embedded"], grown["reused"]) == (1, 35)
     copied = store.collection(grown["passages_collection"]).get(ids=got["ids"], include=["documents", "embeddings",
                                                                                           "metadatas"])
-    assert all(d is None for d in copied["documents"])
-    assert all(set(m) <= {"doc_id", "index", "start", "end", *builder.FILTER_FIELDS} for m in copied["metadatas"])
+    assert all(d is None for d in copied["documents"]) and all(m is None for m in copied["metadatas"])
     vectors = dict(zip(got["ids"], got["embeddings"]))  # copied, not embedded again (Chroma rounds at 1e-8)
     np.testing.assert_allclose(copied["embeddings"], [vectors[i] for i in copied["ids"]], atol=1e-6)
+    new_papers = store.collection(grown["papers_collection"]).get(ids=list(rows), include=["documents", "metadatas"])
+    assert all(d is None for d in new_papers["documents"])
+    assert {pid: m["spans"] for pid, m in zip(new_papers["ids"], new_papers["metadatas"])} == \
+        {pid: m["spans"] for pid, (m, _) in rows.items()}
     assert {r.id: r.text for r in Engine(settings).rows if r.id in served} == served
 
 
 def _paper_rows(papers):
-    got = papers.get(include=["documents", "metadatas"])
-    return zip(got["ids"], got["documents"], got["metadatas"])
+    got = papers.get(include=["metadatas", "embeddings"])
+    return zip(got["ids"], got["metadatas"], got["embeddings"])

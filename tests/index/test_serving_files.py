@@ -7,7 +7,6 @@ import shutil
 import pytest
 
 from rag.index import serving_files
-from rag.index.builder import FILTER_FIELDS
 from rag.index.engine import Engine
 from rag.index.lexical import LexicalIndex
 from rag.index.serving_files import serving_folder
@@ -25,22 +24,25 @@ def copied(settings, engine, tmp_path):
 
 def _chroma_passages(engine) -> dict:
     """Passage id -> (its text cut from its paper's abstract, its paper's fields and its place),
-    as Chroma holds them."""
-    papers = {pid: (text, meta) for batch in iter_records(engine.papers, ["documents", "metadatas"])
-              for pid, text, meta in zip(batch["ids"], batch["documents"], batch["metadatas"])}
+    as Chroma holds them (the paper record names its passages' spans)."""
     passages = {}
-    for batch in iter_records(engine.passages, ["metadatas"]):
-        for pid, place in zip(batch["ids"], batch["metadatas"]):
-            abstract, meta = papers[place["doc_id"]]
-            passages[pid] = (abstract[place["start"]:place["end"]], {**meta, **place})
+    for batch in iter_records(engine.papers, ["metadatas"]):
+        for pid, meta in zip(batch["ids"], batch["metadatas"]):
+            for index, span in enumerate(meta["spans"].split()):
+                start, end = (int(v) for v in span.split("-"))
+                passages[f"{pid}:{index}"] = (meta["abstract"][start:end],
+                                              {**meta, "doc_id": pid, "start": start, "end": end})
     return passages
 
 
-def test_chroma_keeps_a_passage_as_its_place_and_filter_fields_without_a_copy_of_its_text(engine):
+def test_chroma_keeps_a_passage_as_its_vector_alone_and_its_paper_record_holds_the_rest(engine):
     got = engine.passages.get(include=["documents", "metadatas"])
-    assert got["ids"] and all(d is None for d in got["documents"])
-    assert all(set(m) <= {"doc_id", "index", "start", "end", *FILTER_FIELDS} for m in got["metadatas"])
-    assert any("collections" in m for m in got["metadatas"])  # the seeds' collections stay filterable
+    assert got["ids"] and all(d is None for d in got["documents"]) and all(m is None for m in got["metadatas"])
+    papers = engine.papers.get(include=["documents", "metadatas"])
+    assert all(d is None for d in papers["documents"])
+    assert all({"abstract", "spans", "title", "content_hash"} <= set(m) for m in papers["metadatas"])
+    assert any("collections" in m for m in papers["metadatas"])  # the seeds' collections stay filterable
+    assert set(_chroma_passages(engine)) == set(got["ids"])
 
 
 def test_the_build_writes_them_and_the_table_holds_what_chroma_holds(engine, settings):
