@@ -9,10 +9,11 @@ of the manifest at the end, so the live index keeps answering until then. Within
   nothing is embedded again;
 * every other paper is chunked and embedded.
 
-The records are laid out as :mod:`rag.index.records` says: a passage is only its id and vector,
-its paper's record holds everything else. A paper's row is written after its passages, so it marks the paper
-as done; passages are upserted, so a paper cut off half way is simply written again. Before the
-switch, the build's serving files (:mod:`rag.index.serving_files`) are written.
+The records are laid out as :mod:`rag.index.records` says: a passage is only its id and its
+vector; its paper's record holds everything else. A paper's row is written after its passages,
+so it marks the paper as done; passages are upserted, so a paper cut off half way is simply
+written again. Before the switch, the build's serving files (:mod:`rag.index.serving_files`)
+are written from the paper records.
 """
 
 from __future__ import annotations
@@ -199,7 +200,8 @@ class Builder:
                         [records[pid][1] for pid in whole])
         self.stats.reused += len(whole)
         self.stats.passages += len(passages)
-        return [p for p in papers if p.id not in set(whole)]
+        copied = set(whole)
+        return [p for p in papers if p.id not in copied]
 
     def _embed(self, papers: list[Paper]) -> None:
         """Embed ``papers`` and hand the writes to the writer thread, so that Chroma stores this step

@@ -207,3 +207,34 @@ def test_an_index_of_an_earlier_record_layout_is_served_and_reused_without_embed
 def _paper_rows(papers):
     got = papers.get(include=["metadatas", "embeddings"])
     return zip(got["ids"], got["metadatas"], got["embeddings"])
+
+
+def test_a_paper_whose_passages_the_live_build_lacks_is_embedded_again_not_copied_half(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index")
+    first = ensure_index(settings)
+    store = Store(settings)
+    live = store.collection(first["passages_collection"])
+    victim = sorted(live.get(include=[])["ids"])[0]
+    live.delete(ids=[victim])
+    (corpus / "extra.jsonl").write_text(_extra_papers(1))
+    grown = ensure_index(settings)
+    assert (grown["embedded"], grown["reused"]) == (2, 34)  # the new paper and the damaged one
+    assert grown["passage_count"] == first["passage_count"] + len(Engine(settings).rows.of_paper("extra0"))
+    assert store.collection(grown["passages_collection"]).get(ids=[victim])["ids"] == [victim]
+
+
+def test_passage_records_no_paper_names_are_dropped_before_the_build_goes_live(tmp_path):
+    """A paper cut off after its passages were written, then removed from the corpus, leaves
+    passage records no paper record names: the build drops them."""
+    settings = make_settings(corpus=SEEDS, index_dir=tmp_path / "index")
+    papers = load_corpus(SEEDS)
+    from rag.index.indexer import expected_manifest
+
+    build = builder.Builder(settings, expected_manifest(settings, papers))
+    build.passages.upsert(ids=["gone:0", "gone:1"], embeddings=[[0.1] * 384, [0.2] * 384])
+    manifest = build.run(papers)
+    passages = Store(settings).collection(manifest["passages_collection"])
+    assert passages.get(ids=["gone:0", "gone:1"])["ids"] == []
+    assert passages.count() == manifest["passage_count"] == len(Engine(settings).rows)
