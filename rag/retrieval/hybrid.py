@@ -3,6 +3,7 @@ an optional cross-encoder reranker, and at most a few passages per paper."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
@@ -18,6 +19,9 @@ from .questions import mention_words
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
 Reranker = Callable[[str, list[str]], list[float]]
+BROAD_FILTER_SHARE = 0.05
+"""A filter passing at least this share of passages is applied to a wider search's results;
+a narrower one hands Chroma the passing ids (which costs time per id)."""
 
 
 @lru_cache(maxsize=2)
@@ -61,16 +65,27 @@ class HybridRetriever:
         """``(row, cosine similarity)`` of the ``n`` nearest passages (passing ``flt``)."""
         rows = self.engine.rows
         allowed = self._allowed(flt)
-        if allowed is not None and len(allowed) < len(rows):  # Chroma searches only these ids
-            only = [rows.ids[r] for r in sorted(allowed)]
-            n = min(n, len(only))
-        else:
-            only, n = None, min(n, len(rows))
+        if allowed is None or len(allowed) == len(rows):
+            return self._nearest(query_vector, min(n, len(rows)))
+        n = min(n, len(allowed))
+        if n == 0:
+            return []
+        share = len(allowed) / len(rows)
+        if share >= BROAD_FILTER_SHARE:  # most rows pass: search wider and keep the passing ones
+            found = [(r, s) for r, s in self._nearest(query_vector, min(len(rows), math.ceil(3 * n / share)))
+                     if r in allowed]
+            if len(found) >= n:
+                return found[:n]
+        return self._nearest(query_vector, n, [rows.ids[r] for r in sorted(allowed)])
+
+    def _nearest(self, query_vector: np.ndarray, n: int, only: list[str] | None = None) -> list[tuple[int, float]]:
+        """``(row, cosine similarity)`` of Chroma's ``n`` nearest passages (among the ids ``only``)."""
         if n == 0:
             return []
         found = self.engine.passages.query(
             query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"], ids=only
         )
+        rows = self.engine.rows
         return [
             (row, 1.0 - float(d))
             for pid, d in zip(found["ids"][0], found["distances"][0])

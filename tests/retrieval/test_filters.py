@@ -27,9 +27,15 @@ def catalogue(tmp_path_factory):
     return make_settings(corpus=folder / "catalogue.jsonl", index_dir=folder / "index")
 
 
+@pytest.mark.parametrize("dense_by", ["wider-search", "chroma-ids"])
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
-def test_filters_hold_in_every_mode(catalogue, mode):
+def test_filters_hold_in_every_mode(catalogue, mode, dense_by, monkeypatch):
+    """Dense search applies a filter passing many passages to a wider search's results, and
+    hands Chroma the passing ids otherwise: both ways are run here."""
     from rag.index.engine import get_engine
+    from rag.retrieval import hybrid
+
+    monkeypatch.setattr(hybrid, "BROAD_FILTER_SHARE", 0.05 if dense_by == "wider-search" else 1.01)
 
     engine = get_engine(catalogue)
     meta = {row.doc_id: row for row in engine.rows}
