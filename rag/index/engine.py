@@ -44,12 +44,12 @@ class Engine:
         self.lexical: LexicalIndex = served.lexical
         self.vocabulary: KeyIndex = served.vocabulary
         self.collections, self.categories, self.years = served.collections, served.categories, served.years
-        self._filtered: dict[str, frozenset[int]] = {}
+        self._filtered: dict[str, np.ndarray] = {}
         self._filter_lock = threading.Lock()
 
-    def rows_where(self, key: str, keep) -> frozenset[int]:
-        """The rows of the passages whose paper's fields pass ``keep``, kept under ``key`` for
-        the next search with the same filter."""
+    def rows_where(self, key: str, keep) -> np.ndarray:
+        """A mask of the rows of the passages whose paper's fields pass ``keep``, kept under
+        ``key`` for the next search with the same filter."""
         with self._filter_lock:
             if key not in self._filtered:
                 if len(self._filtered) >= FILTERS_KEPT:

@@ -108,13 +108,15 @@ class LexicalIndex:
         total = sum(self.idf(t) for t in wanted)
         return sum(self.idf(t) for t in wanted & set(tokenize(text))) / total if total else 0.0
 
-    def search(self, query: str, n: int) -> list[tuple[int, float]]:
-        """Up to ``n`` ``(row, score)`` pairs, best first; rows with score 0 are left out."""
+    def search(self, query: str, n: int, only: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Up to ``n`` ``(row, score)`` pairs, best first, among the rows ``only`` (a mask; None:
+        all); rows with score 0 are left out."""
         tokens = [t for t in tokenize(query) if t in self.vocab]
         if not tokens or not self.size:
             return []
+        mask = None if only is None else np.asarray(only, dtype=np.float32)
         rows, scores = self.model.retrieve(
-            [tokens], k=min(n, self.size), show_progress=False, n_threads=1
+            [tokens], k=min(n, self.size), show_progress=False, n_threads=1, weight_mask=mask
         )
         return [
             (int(r), float(s)) for r, s in zip(np.asarray(rows)[0], np.asarray(scores)[0]) if s > 0

@@ -98,11 +98,14 @@ class PassageTable:
         """The row of a passage id (None: not in this build)."""
         return self.passage_index.find(passage_id)
 
-    def rows_of_papers(self, keep) -> frozenset[int]:
-        """The rows of the passages of every paper whose fields (a dict) pass ``keep``."""
+    def rows_of_papers(self, keep) -> np.ndarray:
+        """A mask of the rows of the passages of every paper whose fields (a dict) pass ``keep``."""
         first = np.asarray(self.first_row)
-        return frozenset(row for paper in range(len(self.paper_ids)) if keep(self._read_paper(paper))
-                         for row in range(int(first[paper]), int(first[paper + 1])))
+        mask = np.zeros(len(self.ids), dtype=bool)
+        for paper in range(len(self.paper_ids)):
+            if keep(self._read_paper(paper)):
+                mask[first[paper]:first[paper + 1]] = True
+        return mask
 
     def of_paper(self, doc_id: str) -> range:
         """The rows of a paper's passages (empty: not in this build)."""

@@ -53,8 +53,8 @@ class HybridRetriever:
             reranker = cross_encoder_reranker(self.settings.reranker)
         self.reranker = reranker
 
-    def _allowed(self, flt: SearchFilter | None) -> frozenset[int] | None:
-        """The rows a filter lets through (None: no filter)."""
+    def _allowed(self, flt: SearchFilter | None) -> np.ndarray | None:
+        """A mask of the rows a filter lets through (None: no filter)."""
         if not flt or flt.is_empty():
             return None
         return self.engine.rows_where(flt.model_dump_json(), lambda f: flt.matches(
@@ -65,18 +65,19 @@ class HybridRetriever:
         """``(row, cosine similarity)`` of the ``n`` nearest passages (passing ``flt``)."""
         rows = self.engine.rows
         allowed = self._allowed(flt)
-        if allowed is None or len(allowed) == len(rows):
+        passing = len(rows) if allowed is None else int(allowed.sum())
+        if passing == len(rows):
             return self._nearest(query_vector, min(n, len(rows)))
-        n = min(n, len(allowed))
+        n = min(n, passing)
         if n == 0:
             return []
-        share = len(allowed) / len(rows)
+        share = passing / len(rows)
         if share >= BROAD_FILTER_SHARE:  # most rows pass: search wider and keep the passing ones
             found = [(r, s) for r, s in self._nearest(query_vector, min(len(rows), math.ceil(3 * n / share)))
-                     if r in allowed]
+                     if allowed[r]]
             if len(found) >= n:
                 return found[:n]
-        return self._nearest(query_vector, n, [rows.ids[r] for r in sorted(allowed)])
+        return self._nearest(query_vector, n, [rows.ids[int(r)] for r in np.flatnonzero(allowed)])
 
     def _nearest(self, query_vector: np.ndarray, n: int, only: list[str] | None = None) -> list[tuple[int, float]]:
         """``(row, cosine similarity)`` of Chroma's ``n`` nearest passages (among the ids ``only``)."""
@@ -94,16 +95,7 @@ class HybridRetriever:
 
     def lexical(self, query: str, n: int, flt: SearchFilter | None = None) -> list[tuple[int, float]]:
         """``(row, BM25 score)`` of the ``n`` best passages (passing ``flt``)."""
-        allowed = self._allowed(flt)
-        if allowed is None:
-            return self.engine.lexical.search(query, n)
-        kept: list[tuple[int, float]] = []
-        for r, s in self.engine.lexical.search(query, len(self.engine.rows)):
-            if len(kept) >= n:
-                break
-            if r in allowed:
-                kept.append((r, s))
-        return kept
+        return self.engine.lexical.search(query, n, self._allowed(flt))
 
     def rank(self, query: str, mode: Mode = "hybrid", rerank: bool | None = None,
              flt: SearchFilter | None = None) -> tuple[list[int], dict[int, float], dict[int, float]]:
