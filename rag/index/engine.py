@@ -23,7 +23,7 @@ from .serving_files import PassageRow, PassageTable, open_serving_files
 from .store import Store
 
 FILTERS_KEPT = 32
-"""How many filters' row sets an engine keeps."""
+"""How many filters' row masks an engine keeps (each a byte per passage)."""
 
 __all__ = ["Engine", "PassageRow", "forget_engine", "get_engine", "reset_engines"]
 
