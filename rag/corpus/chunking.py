@@ -26,6 +26,11 @@ def passage_id(paper_id: str, index: int) -> str:
     return f"{paper_id}:{index}"
 
 
+def passage_ids(paper_id: str, count: int) -> list[str]:
+    """The ids of a paper's ``count`` passages."""
+    return [passage_id(paper_id, i) for i in range(count)]
+
+
 def passage_spans(text: str, settings: PassageSettings) -> list[tuple[int, int]]:
     """Windows of ``settings.sentences`` sentences (sharing ``settings.overlap``), each no
     longer than ``settings.max_chars`` unless a single sentence already is."""

@@ -37,7 +37,7 @@ from ..errors import IndexSpaceError, causes
 from ..models import Paper
 from ..settings import Settings
 from .embeddings import get_bulk_embedder, get_cluster_embedder
-from .records import paper_fields, paper_record, passage_id, stored_passages
+from .records import paper_fields, paper_record, passage_ids, stored_passages
 from .serving_files import (
     PassageTable,
     remove_other_builds,
@@ -182,19 +182,17 @@ class Builder:
         passages the live build lacks (to be embedded)."""
         live_passages, live_papers = self.live
         rows = live_papers.get(ids=[p.id for p in papers], include=["embeddings", "documents", "metadatas"])
-        records = {}
+        records, passages_of = {}, {}
         for pid, vector, document, meta in zip(rows["ids"], rows["embeddings"], rows["documents"], rows["metadatas"]):
             abstract, spans = stored_passages(meta, document, self.settings.passages)
-            records[pid] = (vector, paper_record(meta, abstract, spans, meta.get("content_hash", "")), spans)
-        wanted = [passage_id(pid, i) for pid, (_, _, spans) in records.items() for i in range(len(spans))]
-        got = live_passages.get(ids=wanted, include=["embeddings"])
-        have = set(got["ids"])
-        whole = [pid for pid, (_, _, spans) in records.items()
-                 if all(passage_id(pid, i) in have for i in range(len(spans)))]
-        keep = {passage_id(pid, i) for pid in whole for i in range(len(records[pid][2]))}
-        passages = [(i, v) for i, v in zip(got["ids"], got["embeddings"]) if i in keep]
+            records[pid] = (vector, paper_record(meta, abstract, spans, meta.get("content_hash", "")))
+            passages_of[pid] = passage_ids(pid, len(spans))
+        got = live_passages.get(ids=[i for ids in passages_of.values() for i in ids], include=["embeddings"])
+        vectors = dict(zip(got["ids"], got["embeddings"]))
+        whole = [pid for pid, ids in passages_of.items() if all(i in vectors for i in ids)]
+        passages = [i for pid in whole for i in passages_of[pid]]
         if passages:
-            self._write(self.passages, [i for i, _ in passages], [v for _, v in passages], None, None)
+            self._write(self.passages, passages, [vectors[i] for i in passages], None, None)
         if whole:
             self._write(self.papers, whole, [records[pid][0] for pid in whole], None,
                         [records[pid][1] for pid in whole])
@@ -229,18 +227,19 @@ class Builder:
     def _delete_papers(self, paper_ids: list[str]) -> None:
         """Remove papers (and their passages) from the staging build."""
         rows = self.papers.get(ids=paper_ids, include=["documents", "metadatas"])
-        passages = [passage_id(pid, i) for pid, document, meta in zip(rows["ids"], rows["documents"], rows["metadatas"])
-                    for i in range(len(stored_passages(meta, document, self.settings.passages)[1]))]
-        for i in range(0, len(passages), 5000):
-            self.passages.delete(ids=passages[i:i + 5000])
+        spans = [(pid, stored_passages(meta, document, self.settings.passages)[1])
+                 for pid, document, meta in zip(rows["ids"], rows["documents"], rows["metadatas"])]
+        self._delete_passages([i for pid, cut in spans for i in passage_ids(pid, len(cut))])
         self.papers.delete(ids=paper_ids)
 
     def _drop_orphans(self, served: set[str]) -> None:
         """Delete passage records no paper record names (left by a paper cut off half way in
         an interrupted build and then changed or removed)."""
-        orphans = [i for batch in iter_records(self.passages, []) for i in batch["ids"] if i not in served]
-        for i in range(0, len(orphans), 5000):
-            self.passages.delete(ids=orphans[i:i + 5000])
+        self._delete_passages([i for batch in iter_records(self.passages, []) for i in batch["ids"] if i not in served])
+
+    def _delete_passages(self, ids: list[str], page: int = 5000) -> None:
+        for i in range(0, len(ids), page):
+            self.passages.delete(ids=ids[i:i + page])
 
     def run(self, papers: Collection[Paper], progress: Progress | None = None) -> dict:
         """Bring the staging build to ``papers`` (a list or a :class:`CorpusStream`, read in

@@ -5,19 +5,20 @@ per record grows with every metadata field it indexes, and the rest follows from
 A paper record holds the paper's fields, its content hash, its abstract and the spans of its
 passages in the abstract (``abstract[start:end]`` is a passage's text).
 
-Records written before this layout (format 1 manifests) kept the abstract as the paper's
-document and each passage's place on the passage record; :func:`stored_passages` reads both,
-so such a build is still copied into a new one without embedding again.
+Records written before this layout (builds before 2026-12-01's second session) kept the
+abstract as the paper's document and each passage's place (or its text) on the passage
+record; :func:`stored_passages` reads both, so such a build still serves and is copied into a
+new one without embedding again.
 """
 
 from __future__ import annotations
 
-from ..corpus.chunking import passage_id, passage_spans
+from ..corpus.chunking import passage_id, passage_ids, passage_spans
 from ..corpus.labels import paper_label
 from ..models import Paper
 from ..settings import PassageSettings
 
-__all__ = ["paper_fields", "paper_record", "passage_id", "stored_passages"]
+__all__ = ["paper_fields", "paper_record", "passage_id", "passage_ids", "stored_passages"]
 
 Span = tuple[int, int]
 
