@@ -29,7 +29,12 @@ from ..index.lexical import tokenize
 from ..models import Passage
 from ..retrieval.context import subject_paper
 from ..retrieval.evidence import NUMBER_WORDS
-from ..retrieval.questions import Question, asks_for_a_thing, wants_number
+from ..retrieval.questions import (
+    Question,
+    asks_for_a_thing,
+    asks_one_paper,
+    wants_number,
+)
 from ..settings import AnswerSettings
 from .citations import inert_markers, with_markers
 
@@ -214,13 +219,15 @@ def compose(question: Question, passages: list[Passage], embedder: Embedder, set
 
     if question.kind == "list":  # the papers were chosen by relevance already (HybridRetriever.list_members)
         return [named_line([c], always=True) for c in ranked]
-    if question.kind == "comparison":
+    one_paper = asks_one_paper(question.text)  # "Which study compares ...": one paper, not two sides
+    if question.kind == "comparison" and not one_paper:
         return [named_line(_from_paper(c.doc_id, found, settings, question)[:2], always=True)
                 for c in _sides(question, passages, ranked)]
     subject = subject_paper(question, passages)
     lines = [named_line(_from_paper(subject, found, settings, question))]
     others = [c for c in ranked if c.doc_id != subject and c.score >= ranked[0].score - settings.max_score_gap]
-    if others and question.kind not in ("which", "quantity", "definition") and not _names_paper(question, passages):
+    if (others and question.kind not in ("which", "quantity", "definition") and not one_paper
+            and not _names_paper(question, passages)):
         lines.append(named_line(_from_paper(others[0].doc_id, found, settings, question)[:1]))
     return lines
 

@@ -91,3 +91,10 @@ def test_a_question_naming_its_paper_is_answered_from_that_paper_alone(settings,
     answer = ask("What weaknesses did the Codex authors find in their model?", settings=settings)
     assert not answer.refused
     assert {c.doc_id for c in answer.citations} == {find_paper(papers, "GitHub Copilot").id}
+
+
+def test_a_question_asking_which_one_study_compares_things_is_answered_from_one_paper(settings, papers):
+    answer = ask("Which study compares ways of decomposing the discriminator for adversarial video prediction?",
+                 settings=settings)
+    assert not answer.refused
+    assert {c.doc_id for c in answer.citations} == {find_paper(papers, "discriminator decompositions").id}
