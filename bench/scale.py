@@ -26,6 +26,7 @@ at the speed the host had then.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -191,7 +192,8 @@ class RawSampler:
                 seconds = time.perf_counter() - began
             finally:
                 end = time.time()
-                os.kill(pid, signal.SIGCONT)
+                with contextlib.suppress(ProcessLookupError):  # it may have been killed meanwhile
+                    os.kill(pid, signal.SIGCONT)
                 (self.workdir / SAMPLING).unlink(missing_ok=True)
             with open(self.workdir / "pauses.log", "a") as log:
                 log.write(f"{start} {end}\n")
