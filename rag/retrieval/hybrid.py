@@ -69,8 +69,6 @@ class HybridRetriever:
         if passing == len(rows):
             return self._nearest(query_vector, min(n, len(rows)))
         n = min(n, passing)
-        if n == 0:
-            return []
         share = passing / len(rows)
         if share >= BROAD_FILTER_SHARE:  # most rows pass: search wider and keep the passing ones
             found = [(r, s) for r, s in self._nearest(query_vector, min(len(rows), math.ceil(3 * n / share)))

@@ -160,8 +160,9 @@ def wants_number(question: "Question") -> bool:
 # What a "which" question asks for when it asks for the paper's own contribution ("which model").
 _OWN_THINGS = frozenset(tokenize("model method system optimizer algorithm architecture approach agent "
                                  "network technique estimator rule function name paper abstract work"))
-_ONE_PAPER_ASKED = re.compile(r"^\s*(?:which|what)\s+(?:paper|abstract|work|study|article|report)\b", re.IGNORECASE)
-_WHICH_PAPER = re.compile(r"^\s*(?:which|what)\s+(?:paper|abstract|work|study|article|report)s?\b", re.IGNORECASE)
+_ASKS_FOR_PAPER = r"^\s*(?:which|what)\s+(?:paper|abstract|work|study|article|report)"
+_ONE_PAPER_ASKED = re.compile(rf"{_ASKS_FOR_PAPER}\b", re.IGNORECASE)
+_WHICH_PAPER = re.compile(rf"{_ASKS_FOR_PAPER}s?\b", re.IGNORECASE)
 
 
 def asks_one_paper(text: str) -> bool:
