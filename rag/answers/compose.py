@@ -7,8 +7,10 @@
 * what a paper found: its contribution and result sentences, not its background;
 * otherwise: the sentences most similar to the question.
 
-Sentences are scored by embedding similarity to the question plus the share of its content
-words they hold, then by what the kind of question wants (a number, an introduction, a
+Sentences are scored by embedding similarity to the question (for a paper's own sentences,
+halfway to the question without that paper's name) plus the share of its content words they
+hold, plus a bonus for naming what the question names besides their paper ("Jurassic-1"),
+then by what the kind of question wants (a number, an introduction, a
 result, a definition) and against background (what an abstract says before it says what its
 own work does). Weights live in :class:`rag.settings.AnswerSettings`, tuned on the dev half of
 ``evals/data``.
@@ -43,7 +45,7 @@ NUMBER = re.compile(rf"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])|\b(?:{'|'.join(NUM
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|this (?:paper|work|study|report|card)|here)\b", re.IGNORECASE)
 _INTRODUCES = re.compile(r"\b(?:we (?:present|introduce|propose|develop|describe|train|release|call|term|name|dub)|"
                          r"(?:called|named|termed|dubbed)\b|refer to .{0,40}\bas\b)", re.IGNORECASE)
-_RESULT = re.compile(r"\b(?:we (?:find|found|show|demonstrate|observe|report|identify|obtain|achieve)|"
+_RESULT = re.compile(r"\b(?:we (?:find|found|show|demonstrate|observe|report|identify|obtain|achieve)|reveal(?:s|ed)?|"
                      r"results? (?:show|indicate|suggest)|outperform\w*|improv\w*|achiev\w*|state[- ]of[- ]the[- ]art|"
                      r"faster|better|exceed\w*|match(?:es|ing)?|reduc\w*|find that|leads? to|enables?|increases?|"
                      r"decreases?)\b", re.IGNORECASE)
@@ -69,6 +71,7 @@ class Candidate:
     position: int  # offset in the abstract (reading order)
     background: bool
     score: float = 0.0
+    label: str = ""  # its paper's name, when the paper has one (title or model name)
 
 
 @dataclass
@@ -95,7 +98,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             if key not in seen:
                 seen.add(key)
                 background = passage.start + start < spoke.get(passage.doc_id, passage.start if passage.start else 1 << 30)
-                found.append(Candidate(number, passage.text[start:end], passage.doc_id, passage.start + start, background))
+                found.append(Candidate(number, passage.text[start:end], passage.doc_id, passage.start + start, background,
+                                       label=passage.label if passage.named else ""))
     return found
 
 
@@ -118,19 +122,48 @@ def asked_clause(text: str) -> str:
     return parts[-1] if parts else text
 
 
+def without_names(text: str, names: list[str]) -> str:
+    """``text`` without the names ``names`` (and their possessive): "What weaknesses did the
+    Codex authors find?" -> "What weaknesses did the authors find?"."""
+    for name in names:
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])\s*", "", text, flags=re.IGNORECASE)
+    return text
+
+
+def _similarity(question: Question, found: list[Candidate], embedder: Embedder) -> np.ndarray:
+    """Each candidate's similarity to the question (or to its asking clause, if closer). A
+    paper's own sentences are compared with the question without that paper's name: once the
+    paper is found, its name tells none of its sentences apart ("What weaknesses did the Codex
+    authors find?" should not prefer "Codex powers GitHub Copilot")."""
+    sentences = embedder.encode_cached([display_text(c.text) for c in found], corpus=True)
+    def closeness(text: str, rows: list[int]) -> np.ndarray:
+        asks = embedder.encode_cached([text, asked_clause(text)])
+        return np.maximum(sentences[rows] @ asks[0], sentences[rows] @ asks[1])
+
+    similarity = np.full(len(found), -1.0)
+    for label in dict.fromkeys(c.label for c in found):
+        rows = [i for i, c in enumerate(found) if c.label == label]
+        similarity[rows] = closeness(question.text, rows)
+        names = [n for n in question.sides if label and mentions(label, n)]
+        if names:  # halfway: the paper's sentences still rank beside other papers' as a whole
+            similarity[rows] = (similarity[rows] + closeness(without_names(question.text, names), rows)) / 2
+    return similarity
+
+
 def score(question: Question, found: list[Candidate], embedder: Embedder, settings: AnswerSettings) -> None:
     """Set each candidate's score for ``question`` (see the module docstring)."""
     if not found:
         return
-    asks = embedder.encode_cached([question.text, asked_clause(question.text)])
-    sentences = embedder.encode_cached([display_text(c.text) for c in found], corpus=True)
-    similarity = np.maximum(sentences @ asks[0], sentences @ asks[1])
+    similarity = _similarity(question, found, embedder)
     words = question.focus or question.terms
     number_wanted = wants_number(question)
     asked = asks_for_a_thing(question)
     introduce = question.kind == "which" and not question.names and not asked
+    names = list(dict.fromkeys(question.names + question.sides))
     for candidate, sim in zip(found, similarity):
         value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
+        if _names_another(names, candidate):  # "how many parameters is Jurassic-1 listed with"
+            value += settings.kind_bonus
         if candidate.background:
             value -= settings.background_penalty
         if number_wanted and NUMBER.search(candidate.text):
@@ -148,6 +181,12 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
         candidate.score = value
 
 
+def _names_another(names: list[str], candidate: Candidate) -> bool:
+    """Whether ``candidate`` mentions one of the question's ``names`` other than its own paper's."""
+    others = [n for n in names if not (candidate.label and mentions(candidate.label, n))]
+    return bool(others) and any(mentions(display_text(candidate.text), n) for n in others)
+
+
 def _best_per_paper(found: list[Candidate], question: Question) -> list[Candidate]:
     """Each paper's best sentence, best first (not a background one, when the question asks
     about the papers' own work and the paper has other sentences)."""
@@ -161,18 +200,25 @@ def _best_per_paper(found: list[Candidate], question: Question) -> list[Candidat
     return sorted(best.values(), key=lambda c: -c.score)
 
 
+_PARAMETER_COUNT = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?[MBT]\b")  # "Jurassic-1 (178B)"
+
+
 def _states_measure(question: Question, sentence: str) -> bool:
-    """Whether ``sentence`` gives a number for what a question measures ("175 billion parameters")."""
-    return bool(wants_number(question) and question.measured and NUMBER.search(sentence)
-                and question.measured[-1] in tokenize(sentence))
+    """Whether ``sentence`` gives a number for what a question measures ("175 billion parameters",
+    "Jurassic-1 (178B)" for parameters)."""
+    if not (wants_number(question) and question.measured):
+        return False
+    if question.measured[-1] == "paramet" and _PARAMETER_COUNT.search(sentence):
+        return True
+    return bool(NUMBER.search(sentence) and question.measured[-1] in tokenize(sentence))
 
 
 def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, question: Question) -> list[Candidate]:
     """A paper's best sentence, and up to ``max_sentences`` - 1 more that score within
     ``paper_score_gap`` of it, are not background and share a content word with the question
     (for a quantity, also hold a number). The best is one that gives a number for what the
-    question measures, when the paper has one; it comes first for a quantity or a "which"
-    question, else the sentences are in reading order."""
+    question measures, when the paper has one; it comes first then, and for a quantity or a
+    "which" question; else the sentences are in reading order."""
     own = sorted((c for c in found if c.doc_id == doc_id), key=lambda c: -c.score)
     if any(not _left_out(question, c) for c in own):
         own = [c for c in own if not _left_out(question, c)]  # "which model", "what did it find": not the background
@@ -182,7 +228,7 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     extra = [c for c in own if c is not best and c.score >= floor and not c.background
              and (not words or words & set(tokenize(c.text)))
              and (question.kind != "quantity" or NUMBER.search(c.text))][: settings.max_sentences - 1]
-    if question.kind in ("quantity", "which"):
+    if question.kind in ("quantity", "which") or stating:
         return [best] + sorted(extra, key=lambda c: c.position)
     return sorted([best] + extra, key=lambda c: c.position)
 

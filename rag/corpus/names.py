@@ -78,7 +78,18 @@ def unknown_terms(question: str, known: Container[str]) -> list[str]:
         if word.endswith("'s") and i + 1 < len(words) and named_terms(words[i + 1]) and _known(words[i + 1], known):
             continue  # an owner of a known name, not "BLOOM's few-shot performance"
         missing.append(bare)
-    return missing
+    return missing + [w for w in unknown_capitalised(question, known) if w not in missing]
+
+
+_CAPITALISED = re.compile(r"(?<![.?!:;\"'(\[]\s)(?<=\s)([A-Z][a-z]+)(?:'s)?(?![\w-])(?!\s+et\s+al\b)")
+
+
+def unknown_capitalised(question: str, known: Container[str]) -> list[str]:
+    """Capitalised words inside a sentence of ``question`` ("Longformer", "Adafactor", "London")
+    that the corpus never mentions: names of what it does not hold. An author cited as such
+    ("Kaplan et al.") and the first word of a sentence or quotation are no such names."""
+    text = question.strip()
+    return [w for w in dict.fromkeys(_CAPITALISED.findall(text)) if not _known(w, known)]
 
 
 def _name_words(text: str) -> list[str]:

@@ -98,3 +98,21 @@ def test_a_question_asking_which_one_study_compares_things_is_answered_from_one_
                  settings=settings)
     assert not answer.refused
     assert {c.doc_id for c in answer.citations} == {find_paper(papers, "discriminator decompositions").id}
+
+
+def test_a_papers_own_sentences_are_scored_without_its_name_so_its_name_does_not_pick_the_sentence(settings):
+    answer = ask("What weaknesses did the Codex authors find in their model?", settings=settings)
+    first = answer.text.split("[")[0]
+    assert "limitations" in first and "Copilot" not in first  # not "Codex powers GitHub Copilot"
+
+
+def test_a_sentence_naming_what_the_question_names_besides_the_paper_is_chosen(settings):
+    answer = ask("In the Chinchilla paper's comparison, how many parameters is Jurassic-1 listed with?",
+                 settings=settings)
+    assert not answer.refused and "Jurassic-1 (178B)" in answer.text.split("\n")[0]
+
+
+def test_a_which_question_about_what_a_paper_names_quotes_the_sentence_naming_it(settings):
+    answer = ask("Which autoregressive model does the GAN-TTS paper name as the state of the art in audio generation?",
+                 settings=settings)
+    assert "WaveNet" in answer.text.split("[")[0]

@@ -122,3 +122,20 @@ def test_another_title_weight_gets_its_own_files(copied):
     engine = Engine(heavier)
     assert serving_folder(heavier, engine.manifest) != serving_folder(copied, engine.manifest)
     assert serving_folder(heavier, engine.manifest).is_dir() and serving_folder(copied, engine.manifest).is_dir()
+
+
+def test_the_vocabulary_holds_the_authors_names_so_a_question_citing_them_is_not_refused(tmp_path):
+    from rag.corpus.names import unknown_terms
+    from rag.index.indexer import ensure_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "papers.jsonl").write_text(json.dumps({
+        "id": "scaling", "title": "Scaling Laws for Neural Language Models", "authors": "Jared Kaplan, Sam McCandlish",
+        "abstract": "We study empirical scaling laws for language model performance on the cross-entropy loss."}) + "\n")
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index")
+    ensure_index(settings)
+    vocabulary = Engine(settings).vocabulary
+    assert "kaplan" in vocabulary and "mccandlish" in vocabulary
+    assert unknown_terms("What do the Kaplan scaling laws say about model size?", vocabulary) == []
+    assert unknown_terms("What do the Hoffmann scaling laws say about model size?", vocabulary) == ["Hoffmann"]

@@ -72,3 +72,23 @@ def test_an_owner_of_a_plain_word_is_still_an_unknown_name():
     known = vocabulary(["Jurassic-1 and GPT-3 in the few-shot setting"])
     assert unknown_terms("How does BLOOM's few-shot performance compare with GPT-3's?", known) == ["BLOOM"]
     assert unknown_terms("Which papers compare against AI21's Jurassic-1 model?", known) == []
+
+
+def test_a_capitalised_name_the_corpus_never_mentions_is_unknown_unless_cited_as_authors():
+    from rag.corpus.names import unknown_terms, vocabulary
+
+    known = vocabulary(["Sparse Transformers factorize attention; we compare with Adam.",
+                        "We study empirical scaling laws for language models."])
+    assert unknown_terms("How does Longformer's sliding-window attention compare with Sparse Transformers?",
+                         known) == ["Longformer"]
+    assert unknown_terms("Will it rain in London tomorrow?", known) == ["London"]
+    assert unknown_terms("How does the Adam optimizer compare?", known) == []  # a name the corpus holds
+    assert unknown_terms("Dropout: which papers use it?", known) == []  # a sentence's first word: no name
+    assert unknown_terms("What do the scaling laws of Kaplan et al. say?", known) == []  # authors, cited
+
+
+def test_a_question_about_a_model_the_corpus_never_mentions_is_refused_naming_it(settings):
+    answer = ask("How does Longformer's sliding-window attention compare with the factorized attention of "
+                 "Sparse Transformers?", settings=settings)
+    assert answer.refused and not answer.citations
+    assert "the corpus never mentions Longformer" in answer.notes
