@@ -135,10 +135,8 @@ class RetrievalSettings(_Section):
     )
     refuse_unknown_names: bool = Field(
         True,
-        description="Refuse a question that names something specific (an acronym, a name with "
-        "digits or inner capitals, such as 'DDPM' or 'ResNet-152', or a capitalised word inside a "
-        "sentence, such as 'Longformer') that no passage, title or author name mentions ('Kaplan "
-        "et al.' is a citation, not a name to look for).",
+        description="Refuse a question naming something ('DDPM', 'ResNet-152', a capitalised word "
+        "inside a sentence: 'Longformer') that no passage, title or author mentions ('Kaplan et al.' cites).",
     )
 
     def relevance_threshold(self, kind: str) -> float:

@@ -222,8 +222,9 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     own = sorted((c for c in found if c.doc_id == doc_id), key=lambda c: -c.score)
     if any(not _left_out(question, c) for c in own):
         own = [c for c in own if not _left_out(question, c)]  # "which model", "what did it find": not the background
+    words = set(question.focus or question.terms)
     stating = [c for c in own if _states_measure(question, c.text)]
-    best, words = (stating or own)[0], set(question.focus or question.terms)
+    best = (stating or own)[0]
     floor = max(settings.min_sentence_similarity, best.score - settings.paper_score_gap)
     extra = [c for c in own if c is not best and c.score >= floor and not c.background
              and (not words or words & set(tokenize(c.text)))

@@ -241,7 +241,8 @@ def read_question(text: str) -> Question:
     counts = None
     match = _QUANTITY_NOUN.search(text) if kind in ("quantity", "comparison") else None
     if match:
-        measured = [t for t in tokenize(match.group(1)) if t not in _FRAME_WORDS]
+        counted = tokenize(match.group(1))  # its last word is the thing counted, even "methods"
+        measured = [t for t in counted[:-1] if t not in _FRAME_WORDS] + counted[-1:]
         counts = match.group(0).lower().split()[1] == "many"
     elif _SIZE.search(text):
         measured = tokenize("parameters")  # "how large is Gopher": a model's size is its parameter count
