@@ -36,7 +36,7 @@ _ONE_PAPER = re.compile(r"\b(?:they|it|its|(?:the|this|that)\s+(?:[\w-]+\s+){0,4
 _COMPARISON = re.compile(
     r"\b(?:compare[ds]?|comparison|comparing|differ|differs|differed|difference|differences|different\s+from|"
     r"versus|vs\.?|contrast|contrasting|in\s+common|both|whereas|relate\s+to|agree|disagree|than\s+the\s+earlier)\b"
-    r"|\band\b.*\beach\b",
+    r"|\band\b.*(?<!after )(?<!per )(?<!at )(?<!on )(?<!in )(?<!for )(?<!with )\beach\b",  # not "after each segment"
     re.IGNORECASE)
 _QUANTITY = re.compile(
     r"\bhow\s+(?:many|much(?!\s+(?:\w+\s+){1,4}?(?:depends?|matters?|relies|rely|affects?|influences?)\b)|fast|long|"

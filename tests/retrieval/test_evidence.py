@@ -42,6 +42,7 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "Was Chinchilla given a bigger compute budget than Gopher?",  # a yes/no question whose paper names both
     "Which paper saves memory in a long-sequence transformer by recomputing the attention matrices?",  # asks for a paper
     "Which deep learning frameworks does the TPU reinforcement-learning report name?",
+    "Against how many competing methods did the Met Office forecasters rank the generative nowcasting model?",
 ])
 def test_what_the_abstracts_state_is_answered(settings, question):
     answer = ask(question, settings=settings)

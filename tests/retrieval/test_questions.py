@@ -24,6 +24,8 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("Which datasets were used by the papers on learned optimizers?", "list"),
     ("In the softmax-temperature study, how much does generalization depend on the logit magnitude?", "general"),
     ("How much compute went into meta-training VeLO?", "quantity"),
+    ("The estimator cuts the unroll into segments and updates after each segment: what benefits does it claim?",
+     "finding"),  # "each" of a step, not of the sides of a comparison
 ])
 def test_the_kind_of_answer_a_question_asks_for(text, kind):
     assert read_question(text).kind == kind
@@ -32,6 +34,7 @@ def test_the_kind_of_answer_a_question_asks_for(text, kind):
 def test_what_a_question_names_counts_and_frames():
     question = read_question("How many GPUs did OpenAI Five's distributed training system use?")
     assert question.measured == ["gpus"] and question.counts is True
+    assert read_question("Against how many competing methods was it ranked?").measured == ["compet", "method"]
     assert "OpenAI Five" in question.sides
     assert "which" not in question.terms and "papers" not in read_question("Which papers study GANs?").terms
     sides = read_question("Backprop Evolution and Neural Optimizer Search both discover update equations. "
