@@ -28,7 +28,8 @@ _LIST = re.compile(
     r"|in\s+which\s+(?:papers|abstracts|works)|(?:which|what)\s+work\s+in\s+the\s+corpus"
     r"|which\s+(?:[\w-]+\s+){0,3}(?:papers|abstracts|works|articles|studies)\b)",
     re.IGNORECASE)
-# "Which datasets did the softmax study use?": things of one paper, not a list of papers.
+# "Which datasets did the softmax study use?", "What datasets did Sparse Transformers ...": things of one paper
+# (it is referred to, or named), not a list of papers.
 _THINGS_OF_ONE_PAPER = re.compile(rf"^\s*(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?!papers|abstracts|works|articles|studies)"
                                   rf"(?:{_PLURAL_SUBJECT})\s+(?:did|does|do|were|was|are|is)\b", re.IGNORECASE)
 _ONE_PAPER = re.compile(r"\b(?:they|it|its|(?:the|this|that)\s+(?:[\w-]+\s+){0,4}?(?:paper|study|abstract|report|work))\b",
@@ -195,7 +196,8 @@ def asks_for_a_thing(question: "Question") -> set[str]:
 
 def question_kind(text: str) -> Kind:
     """The kind of answer ``text`` asks for."""
-    if _LIST.search(text) and not (_THINGS_OF_ONE_PAPER.search(text) and _ONE_PAPER.search(text)):
+    one_papers_things = _THINGS_OF_ONE_PAPER.search(text) and (_ONE_PAPER.search(text) or mentioned_names(text))
+    if _LIST.search(text) and not one_papers_things:
         return "list"
     if _COMPARISON.search(text):
         return "comparison"

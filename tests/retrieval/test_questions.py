@@ -22,6 +22,7 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("Chinchilla compute-optimal", "finding"),
     ("Which datasets did the softmax temperature study use for its experiments?", "which"),  # one paper's things
     ("Which datasets were used by the papers on learned optimizers?", "list"),
+    ("What datasets did Sparse Transformers set a new state of the art on?", "which"),  # a named paper's things
     ("In the softmax-temperature study, how much does generalization depend on the logit magnitude?", "general"),
     ("How much compute went into meta-training VeLO?", "quantity"),
     ("The estimator cuts the unroll into segments and updates after each segment: what benefits does it claim?",
