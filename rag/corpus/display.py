@@ -1,5 +1,6 @@
 """Corpus text as a reader should see it: LaTeX macros and inline math made readable
-(``\\chinchilla`` → Chinchilla, ``4$\\times$`` → 4×, ``$2$`` → 2, ``$O(n \\sqrt{n})$`` → O(n √n)).
+(``\\chinchilla`` → Chinchilla, ``4$\\times$`` → 4×, ``$2$`` → 2, ``$O(n \\sqrt{n})$`` → O(n √n),
+``Fr\\'echet`` → Fréchet).
 
 The stored abstract is never changed (citations index it by character offsets); this is
 applied to the text shown in answers, source cards and prompts. Unbalanced ``$`` and
@@ -9,6 +10,7 @@ unknown commands inside math are left as written rather than guessed at.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 SYMBOLS = {
     "times": "×", "cdot": "·", "pm": "±", "approx": "≈", "sim": "~", "leq": "≤", "le": "≤", "geq": "≥",
@@ -31,6 +33,12 @@ _BRACED_STYLE = re.compile(r"\{\\(?:bf|rm|it|em)\s+([^{}]*)\}")
 _SQRT = re.compile(r"\\sqrt\s*\{([^{}]*)\}")
 _SCRIPT = re.compile(r"([\^_])(\{([^{}]*)\}|(-?\w))")
 _BARE_MACRO = re.compile(r"\\([A-Za-z]+)\b")
+_ACCENT = re.compile(r"\{?\\(['`\"^~])\{?([A-Za-z])\}?\}?")  # Fr\'echet, {\"o}, \'{e}
+_COMBINING = {"'": "\u0301", "`": "\u0300", '"': "\u0308", "^": "\u0302", "~": "\u0303"}
+
+
+def _accented(match: re.Match) -> str:
+    return unicodedata.normalize("NFC", match.group(2) + _COMBINING[match.group(1)])
 
 
 def _script(match: re.Match) -> str:
@@ -75,6 +83,7 @@ def display_text(text: str) -> str:
     """``text`` with LaTeX made readable (see the module docstring)."""
     if "$" not in text and "\\" not in text:
         return text
+    text = _ACCENT.sub(_accented, text)
     pieces, cursor = [], 0
     for match in _MATH.finditer(text):
         pieces += [_BARE_MACRO.sub(_macro, text[cursor:match.start()]), _math(match.group(1))]

@@ -12,6 +12,7 @@ def test_macros_and_math_read_as_text():
     assert display_text(r"over \nummodels language models") == "over a number of language models"
     assert display_text("costs $5 and $6 in all") == "costs $5 and $6 in all"  # prices are not math
     assert display_text(r"an unknown $\foo{x}$ stays") == r"an unknown $\foo{x}$ stays"
+    assert display_text(r"Fr\'echet DeepSpeech Distance, {\"o}, \'{e}") == "Fréchet DeepSpeech Distance, ö, é"
 
 
 def test_answers_read_readably_and_citations_index_the_stored_abstract(settings, engine):
