@@ -236,8 +236,7 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
 
 def _sides(question: Question, passages: list[Passage], ranked: list[Candidate]) -> list[Candidate]:
     """The best sentence of each paper a comparison names (by its label, else by the name in its
-    text), in the question's order; the two best papers when it names fewer than two names (when
-    it names two found in one paper, "the DeepSpeech metrics proposed with GAN-TTS", that one)."""
+    text), in the question's order; the two best papers when it names fewer than two."""
     best = {c.doc_id: c for c in ranked}
     chosen: list[str] = []
     for name in question.sides:
@@ -247,7 +246,7 @@ def _sides(question: Question, passages: list[Passage], ranked: list[Candidate])
             if doc_id not in chosen:
                 chosen.append(doc_id)
                 break
-    if len(chosen) < 2 and not (len(question.sides) >= 2 and chosen):  # names all in one paper: that one
+    if len(chosen) < 2:
         chosen += [c.doc_id for c in ranked if c.doc_id not in chosen][: 2 - len(chosen)]
     return [best[d] for d in chosen if d in best]
 
