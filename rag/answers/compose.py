@@ -131,11 +131,12 @@ def without_names(text: str, names: list[str]) -> str:
 
 
 def _similarity(question: Question, found: list[Candidate], embedder: Embedder) -> np.ndarray:
-    """Each candidate's similarity to the question (or to its asking clause, if closer). A
-    paper's own sentences are compared with the question without that paper's name: once the
-    paper is found, its name tells none of its sentences apart ("What weaknesses did the Codex
-    authors find?" should not prefer "Codex powers GitHub Copilot")."""
+    """Each candidate's similarity to the question (or to its asking clause, if closer). For the
+    sentences of a paper the question names, the mean of that and the similarity to the question
+    without the name: once the paper is found, its name tells none of its sentences apart ("What
+    weaknesses did the Codex authors find?" should not prefer "Codex powers GitHub Copilot")."""
     sentences = embedder.encode_cached([display_text(c.text) for c in found], corpus=True)
+
     def closeness(text: str, rows: list[int]) -> np.ndarray:
         asks = embedder.encode_cached([text, asked_clause(text)])
         return np.maximum(sentences[rows] @ asks[0], sentences[rows] @ asks[1])
@@ -222,9 +223,8 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     own = sorted((c for c in found if c.doc_id == doc_id), key=lambda c: -c.score)
     if any(not _left_out(question, c) for c in own):
         own = [c for c in own if not _left_out(question, c)]  # "which model", "what did it find": not the background
-    words = set(question.focus or question.terms)
     stating = [c for c in own if _states_measure(question, c.text)]
-    best = (stating or own)[0]
+    best, words = (stating or own)[0], set(question.focus or question.terms)
     floor = max(settings.min_sentence_similarity, best.score - settings.paper_score_gap)
     extra = [c for c in own if c is not best and c.score >= floor and not c.background
              and (not words or words & set(tokenize(c.text)))

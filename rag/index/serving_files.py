@@ -200,7 +200,8 @@ def write_serving_files(settings: Settings, papers, folder: Path) -> int:
     temporary.mkdir(parents=True)
     try:
         heads = _write_table(temporary, rows)
-        write_keys(temporary, "vocabulary", sorted(vocabulary(f"{r.title} {r.text} {' '.join(r.authors)}" for r in rows)))
+        words = vocabulary(f"{r.title} {r.text} {' '.join(r.authors)}" for r in rows)  # authors: "Kaplan et al."
+        write_keys(temporary, "vocabulary", sorted(words))
         weight = settings.retrieval.title_weight
         LexicalIndex([(f"{r.title} " * weight if not r.title_derived else "") + r.text for r in rows]
                      ).save(temporary / "lexical")
