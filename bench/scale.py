@@ -67,6 +67,16 @@ def _interleaved_rate(log: Path, start: float, end: float) -> tuple[float, int]:
     return (statistics.median(rates), len(rates)) if rates else (0.0, 0)
 
 
+def corpus_file(workdir: Path, papers: int) -> Path:
+    """The synthetic corpus of ``papers`` papers in ``workdir``, written the first time."""
+    from .synthetic import write_corpus
+
+    corpus = workdir / f"corpus-{papers}.jsonl"
+    if not corpus.exists():
+        write_corpus(corpus, papers)
+    return corpus
+
+
 def _folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -83,11 +93,7 @@ def measure(papers: int, backend: str, workdir: Path) -> dict:
     from rag.index.indexer import ensure_index
     from rag.settings import EmbeddingSettings, Settings
 
-    from .synthetic import write_corpus
-
-    corpus = workdir / f"corpus-{papers}.jsonl"
-    if not corpus.exists():
-        write_corpus(corpus, papers)
+    corpus = corpus_file(workdir, papers)
     settings = Settings(_env_file=None, corpus=corpus, index_dir=workdir / f"index-{papers}",
                         embeddings=EmbeddingSettings(backend=backend))
     embedder = get_bulk_embedder(settings.embeddings)  # what the build encodes with
@@ -208,12 +214,7 @@ def _measure_in_child(size: int, args, workdir: Path) -> str:
                "--workdir", str(workdir)]
     if not args.interleave:
         return subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
-    from .synthetic import write_corpus
-
-    corpus = workdir / f"corpus-{size}.jsonl"
-    if not corpus.exists():
-        write_corpus(corpus, size)
-    sampler = RawSampler(corpus, args.backend, workdir, args.interleave, args.interleave_papers)
+    sampler = RawSampler(corpus_file(workdir, size), args.backend, workdir, args.interleave, args.interleave_papers)
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     thread = threading.Thread(target=sampler.run, args=(child.pid,), daemon=True)
     thread.start()

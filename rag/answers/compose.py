@@ -130,12 +130,13 @@ def without_names(text: str, names: list[str]) -> str:
     return text
 
 
-def _similarity(question: Question, found: list[Candidate], embedder: Embedder) -> np.ndarray:
+def _similarity(question: Question, found: list[Candidate], shown: list[str], embedder: Embedder) -> np.ndarray:
     """Each candidate's similarity to the question (or to its asking clause, if closer). For the
     sentences of a paper the question names, the mean of that and the similarity to the question
     without the name: once the paper is found, its name tells none of its sentences apart ("What
-    weaknesses did the Codex authors find?" should not prefer "Codex powers GitHub Copilot")."""
-    sentences = embedder.encode_cached([display_text(c.text) for c in found], corpus=True)
+    weaknesses did the Codex authors find?" should not prefer "Codex powers GitHub Copilot").
+    ``shown``: the candidates' texts as displayed."""
+    sentences = embedder.encode_cached(shown, corpus=True)
 
     def closeness(text: str, rows: list[int]) -> np.ndarray:
         asks = embedder.encode_cached([text, asked_clause(text)])
@@ -155,15 +156,16 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
     """Set each candidate's score for ``question`` (see the module docstring)."""
     if not found:
         return
-    similarity = _similarity(question, found, embedder)
+    shown = [display_text(c.text) for c in found]
+    similarity = _similarity(question, found, shown, embedder)
     words = question.focus or question.terms
     number_wanted = wants_number(question)
     asked = asks_for_a_thing(question)
     introduce = question.kind == "which" and not question.names and not asked
     names = list(dict.fromkeys(question.names + question.sides))
-    for candidate, sim in zip(found, similarity):
+    for candidate, text, sim in zip(found, shown, similarity):
         value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
-        if _names_another(names, candidate):  # "how many parameters is Jurassic-1 listed with"
+        if _names_another(names, candidate, text):  # "how many parameters is Jurassic-1 listed with"
             value += settings.kind_bonus
         if candidate.background:
             value -= settings.background_penalty
@@ -182,10 +184,11 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
         candidate.score = value
 
 
-def _names_another(names: list[str], candidate: Candidate) -> bool:
-    """Whether ``candidate`` mentions one of the question's ``names`` other than its own paper's."""
+def _names_another(names: list[str], candidate: Candidate, shown: str) -> bool:
+    """Whether ``candidate`` (displayed as ``shown``) mentions one of the question's ``names``
+    other than its own paper's."""
     others = [n for n in names if not (candidate.label and mentions(candidate.label, n))]
-    return bool(others) and any(mentions(display_text(candidate.text), n) for n in others)
+    return bool(others) and any(mentions(shown, n) for n in others)
 
 
 def _best_per_paper(found: list[Candidate], question: Question) -> list[Candidate]:

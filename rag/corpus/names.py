@@ -81,15 +81,14 @@ def unknown_terms(question: str, known: Container[str]) -> list[str]:
     return missing + [w for w in unknown_capitalised(question, known) if w not in missing]
 
 
-_CAPITALISED = re.compile(r"(?<![.?!:;\"'(\[]\s)(?<=\s)([A-Z][a-z]+)(?:'s)?(?![\w-])(?!\s+et\s+al\b)")
+_INSIDE_CAPITALISED = re.compile(r"(?<![.?!:;\"'(\[]\s)(?<=\s)([A-Z][a-z]+)(?:'s)?(?![\w-])(?!\s+et\s+al\b)")
 
 
 def unknown_capitalised(question: str, known: Container[str]) -> list[str]:
     """Capitalised words inside a sentence of ``question`` ("Longformer", "Adafactor", "London")
     that the corpus never mentions: names of what it does not hold. An author cited as such
     ("Kaplan et al.") and the first word of a sentence or quotation are no such names."""
-    text = question.strip()
-    return [w for w in dict.fromkeys(_CAPITALISED.findall(text)) if not _known(w, known)]
+    return [w for w in dict.fromkeys(_INSIDE_CAPITALISED.findall(question.strip())) if not _known(w, known)]
 
 
 def _name_words(text: str) -> list[str]:
