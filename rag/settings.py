@@ -169,8 +169,8 @@ class AnswerSettings(_Section):
         description="An extractive answer about one paper quotes its sentences scoring within this "
         "much of its best one (at most max_sentences).",
     )
-    max_score_gap: float = Field(
-        0.05, ge=0, le=2, description="Extractive answers leave out sentences scoring this much below the best one.")
+    second_paper_margin: float = Field(0.15, ge=-2, le=2, description="An answer about one paper adds another "
+                                       "paper's line only when that paper's best sentence outscores the subject's by this.")
     support_threshold: float = Field(
         0.45, ge=-1, le=1,
         description="A generated sentence keeps a citation only if its cosine similarity to the "

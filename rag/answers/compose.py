@@ -115,11 +115,18 @@ def _defines(question: Question, sentence: str) -> bool:
     return bool(re.search(rf"\b{re.escape(term)}s?\b\s*(?:--|—|,|\(|is\b|are\b|refers?\b)", sentence, re.IGNORECASE))
 
 
+_ASKING = re.compile(r",\s+(?:and\s+|but\s+)?((?:what|which|how|who|where|when|why|does|do|did|is|are|was|were|can|could)"
+                     r"\b[^,]*)$", re.IGNORECASE)
+
+
 def asked_clause(text: str) -> str:
     """The part of a question that asks: its last sentence ("I remember a trainable optimizer
-    modelled on ... What was it tested on?" asks "What was it tested on?")."""
+    modelled on ... What was it tested on?" asks "What was it tested on?"), from its last clause
+    that opens with a question word ("In the work where ..., what two ways ... did they compare?")."""
     parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p]
-    return parts[-1] if parts else text
+    last = parts[-1] if parts else text
+    clause = _ASKING.search(last)
+    return clause.group(1) if clause else last
 
 
 def without_names(text: str, names: list[str]) -> str:
@@ -140,7 +147,8 @@ def _similarity(question: Question, found: list[Candidate], shown: list[str], em
 
     def closeness(text: str, rows: list[int]) -> np.ndarray:
         asks = embedder.encode_cached([text, asked_clause(text)])
-        return np.maximum(sentences[rows] @ asks[0], sentences[rows] @ asks[1])
+        whole, clause = sentences[rows] @ asks[0], sentences[rows] @ asks[1]
+        return np.maximum(whole, clause) if question.kind in ("comparison", "list") else (whole + clause) / 2
 
     similarity = np.full(len(found), -1.0)
     for label in dict.fromkeys(c.label for c in found):
@@ -232,6 +240,9 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     extra = [c for c in own if c is not best and c.score >= floor and not c.background
              and (not words or words & set(tokenize(c.text)))
              and (question.kind != "quantity" or NUMBER.search(c.text))][: settings.max_sentences - 1]
+    if question.kind == "quantity" and not any(NUMBER.search(c.text) for c in [best] + extra):
+        extra = [c for c in own if NUMBER.search(c.text) and not c.background
+                 and c.score >= settings.min_sentence_similarity][:1]  # the best sentence gives no number
     if question.kind in ("quantity", "which") or stating:
         return [best] + sorted(extra, key=lambda c: c.position)
     return sorted([best] + extra, key=lambda c: c.position)
@@ -275,7 +286,8 @@ def compose(question: Question, passages: list[Passage], embedder: Embedder, set
                 for c in _sides(question, passages, ranked)]
     subject = subject_paper(question, passages)
     lines = [named_line(_from_paper(subject, found, settings, question))]
-    others = [c for c in ranked if c.doc_id != subject and c.score >= ranked[0].score - settings.max_score_gap]
+    best = max(c.score for c in ranked if c.doc_id == subject)
+    others = [c for c in ranked if c.doc_id != subject and c.score >= best + settings.second_paper_margin]
     if (others and question.kind not in ("which", "quantity", "definition") and not one_paper
             and not _names_paper(question, passages)):
         lines.append(named_line(_from_paper(others[0].doc_id, found, settings, question)[:1]))

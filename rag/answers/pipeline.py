@@ -17,7 +17,13 @@ from ..retrieval.conversation import History, standalone_query, user_turns
 from ..retrieval.evidence import unstated, weighted_coverage
 from ..retrieval.filters import SearchFilter, make_filter
 from ..retrieval.hybrid import HybridRetriever, Mode
-from ..retrieval.questions import Question, is_question, question_kind, read_question
+from ..retrieval.questions import (
+    GENERIC_LIST_WORDS,
+    Question,
+    is_question,
+    question_kind,
+    read_question,
+)
 from ..settings import Settings
 from .backends import get_llm
 from .citations import check_answer, names_no_paper, restates_question
@@ -61,9 +67,11 @@ def in_scope(engine, question: Question, passages: list[Passage], settings: Sett
     if max(p.similarity for p in passages) >= threshold:
         return True
     texts = [f"{p.title} {p.text}" for p in passages]
+    terms = question.terms
     if question.kind == "list":  # a category's words may be spread over the papers that belong to it
         texts = [" ".join(texts)]
-    coverage = max(weighted_coverage(question.terms, text, engine.lexical) for text in texts)
+        terms = [t for t in terms if t not in GENERIC_LIST_WORDS] or terms  # "deal with", "talk about"
+    coverage = max(weighted_coverage(terms, text, engine.lexical) for text in texts)
     return coverage >= settings.retrieval.min_term_coverage
 
 

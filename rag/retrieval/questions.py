@@ -24,7 +24,8 @@ _LIST = re.compile(
     rf"^\s*(?:(?:which|what)\s+(?:other\s+|of\s+the\s+)?(?:{_PLURAL_SUBJECT})\b(?<!paper)(?<!abstract)(?<!work)(?<!article)"
     r"|(?:please\s+)?list\b|name\s+(?:the|all|every)\b|(?:are\s+there|is\s+there)\s+(?:any\s+)?(?:papers|abstracts|works)"
     r"|(?:find|show|give)\s+(?:me\s+)?(?:the\s+|all\s+)?(?:papers|abstracts|works)"
-    r"|papers?\s+(?:that|which|on|about|describing|using|proposing)|abstracts?\s+(?:that|which|on|about)"
+    r"|(?:any\s+)?papers?\s+(?:that|which|on|about|describing|using|proposing)"
+    r"|(?:any\s+)?(?:abstracts?|works?|studies|study)\s+(?:that|which|on|about)"
     r"|in\s+which\s+(?:papers|abstracts|works)|(?:which|what)\s+work\s+in\s+the\s+corpus"
     r"|which\s+(?:[\w-]+\s+){0,3}(?:papers|abstracts|works|articles|studies)\b)",
     re.IGNORECASE)
@@ -91,7 +92,7 @@ _LITERAL = re.compile(r"\b(?:mention\w*|by\s+name|(?:experiments?|results?|evalu
                       r"discuss\w*|compar\w*\s+against)\b", re.IGNORECASE)
 _ALTERNATIVE_BREAK = re.compile(r"[,;:()]|(?<![\w-])(?:or|and|such\s+as|e\.g\.|i\.e\.|whether|including|like|as|where|"
                                 r"that|which|with|to|of|on|in|for|about|from)(?![\w-])", re.IGNORECASE)
-_GENERIC_LIST_WORDS = frozenset(tokenize(
+GENERIC_LIST_WORDS = frozenset(tokenize(
     "involve study propose apply report results experiments deal concerned talk say explicitly specific mainly way "
     "build rely look run evaluate make design other than new standard classic something kind role either "
     "against collection train training"))
@@ -289,7 +290,7 @@ def _literal_alternatives(text: str, names: list[str]) -> list[list[str]]:
         tokens = list(dict.fromkeys(tokenize(part)))
         pieces = {p for w in _HYPHENATED.findall(part) for p in tokenize(w)[1:]}  # "cifar-10", not "cifar", "10"
         stems = [joined.get(t) or singular(t) for t in tokens if t not in pieces
-                 and (t not in _FRAME_WORDS or t in ("question", "answer")) and t not in _GENERIC_LIST_WORDS]
+                 and (t not in _FRAME_WORDS or t in ("question", "answer")) and t not in GENERIC_LIST_WORDS]
         if 1 <= len(stems) <= 3 and stems not in alternatives:
             alternatives.append(stems)
     for name in names:  # "AI21's Jurassic-1": either name will do

@@ -6,6 +6,8 @@ from rag import CANNOT_ANSWER, Answer, ask, stream_ask
 from rag.corpus.display import display_text
 from rag.errors import QuestionError, UnknownLLMError
 
+from ..conftest import find_paper
+
 CHINCHILLA_Q = "What did the Chinchilla paper find about compute-optimal training?"
 MARKERS = re.compile(r"\[(\d+)\]")
 
@@ -41,6 +43,19 @@ def test_question_outside_the_corpus_is_refused_with_what_came_closest(settings)
     assert answer.text == CANNOT_ANSWER
     assert answer.citations == []
     assert answer.closest and all(p.similarity < settings.retrieval.min_relevance for p in answer.closest)
+
+
+def test_a_list_question_is_judged_by_its_topic_words_not_by_talk_about_or_deal_with(settings, papers):
+    answer = ask("Which abstracts talk about partially observable or imperfect-information settings?",
+                 settings=settings)
+    assert not answer.refused
+    assert find_paper(papers, "partially observable environments").id in {c.doc_id for c in answer.citations}
+
+
+def test_any_work_that_is_a_list_question(settings, papers):
+    answer = ask("Any work that talks about memorization?", settings=settings)
+    assert not answer.refused
+    assert find_paper(papers, "algorithms that memorize").id in {c.doc_id for c in answer.citations}
 
 
 def test_follow_up_question_uses_the_history(settings, chinchilla):

@@ -116,3 +116,32 @@ def test_a_which_question_about_what_a_paper_names_quotes_the_sentence_naming_it
     answer = ask("Which autoregressive model does the GAN-TTS paper name as the state of the art in audio generation?",
                  settings=settings)
     assert "WaveNet" in answer.text.split("[")[0]
+
+
+def test_an_answer_about_one_paper_adds_another_papers_line_only_when_that_one_scores_clearly_better(settings):
+    question = "Is there a language model that retrieves chunks from a database of trillions of tokens?"
+    answer = ask(question, settings=settings)
+    assert answer.text.startswith("Retrieval-Enhanced Transformer (RETRO)")
+    assert len({c.doc_id for c in answer.citations}) == 1
+    padded = settings.model_copy(update={"answer": settings.answer.model_copy(update={"second_paper_margin": -2.0})})
+    assert len({c.doc_id for c in ask(question, settings=padded).citations}) == 2
+
+
+def test_a_quantity_whose_best_sentence_gives_no_number_also_quotes_its_papers_sentence_with_one(settings):
+    answer = ask("How far ahead does the radar-based generative precipitation model produce its nowcasts?",
+                 settings=settings)
+    assert "5-90 min ahead" in answer.text
+
+
+def test_the_clause_that_asks_picks_the_sentence_after_a_clause_that_describes_the_paper(settings):
+    answer = ask("Can a recurrent network trained from reward solve the travelling salesman problem, and does it "
+                 "also work for knapsack problems?", settings=settings)
+    assert "KnapSack" in answer.text and "200 items" in answer.text
+
+
+def test_the_asking_clause_is_the_last_sentence_from_its_question_word():
+    from rag.answers.compose import asked_clause
+    assert asked_clause("I remember an optimizer modelled on BFGS. What was it tested on?") == "What was it tested on?"
+    assert asked_clause("In the work where a network orders cities, what did they compare?") == "what did they compare?"
+    assert asked_clause("Does it work, and does it also work for packing?") == "does it also work for packing?"
+    assert asked_clause("How large is Gopher compared with GPT-3?") == "How large is Gopher compared with GPT-3?"

@@ -27,6 +27,8 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("How much compute went into meta-training VeLO?", "quantity"),
     ("The estimator cuts the unroll into segments and updates after each segment: what benefits does it claim?",
      "finding"),  # "each" of a step, not of the sides of a comparison
+    ("Any work that talks about memorization?", "list"),
+    ("Studies that train on TPUs?", "list"),
 ])
 def test_the_kind_of_answer_a_question_asks_for(text, kind):
     assert read_question(text).kind == kind
