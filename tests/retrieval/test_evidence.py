@@ -21,6 +21,8 @@ from rag import CANNOT_ANSWER, ask
      "but do not name its standard ranking benchmark datasets."),
     ("Which study finds that learned optimizers reduce the carbon footprint of weather forecasting?",
      'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
+    ("Which paper shows GPT-4 beating human professionals in most everyday situations?",
+     "the closest is GPT-4 Technical Report, which does not say it beats or outperforms anything."),  # it says "less capable than humans in many real-world scenarios"
 ])
 def test_near_misses_are_refused_saying_what_is_missing(settings, question, explanation):
     answer = ask(question, settings=settings)
@@ -43,6 +45,8 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "Which paper saves memory in a long-sequence transformer by recomputing the attention matrices?",  # asks for a paper
     "Which deep learning frameworks does the TPU reinforcement-learning report name?",
     "Against how many competing methods did the Met Office forecasters rank the generative nowcasting model?",
+    "Which paper shows OpenAI Five beating the Dota 2 world champions?",  # "defeat" says it outperforms
+    "Which study reports a transformer RL agent that outperforms an agent with external memory?",
 ])
 def test_what_the_abstracts_state_is_answered(settings, question):
     answer = ask(question, settings=settings)
