@@ -95,15 +95,18 @@ def shot(page, name: str) -> None:
 
 
 _ANSWERED = "n => document.querySelectorAll('.rag-answer, .rag-refusal, .rag-error').length > n"
+_SOURCES_SHOWN = ("n => document.querySelectorAll('.rag-error').length > 0 || "
+                  "!!document.querySelector('#rag-ans-' + n + ':not(.rag-hidden)')")
 _TAKEN = ("n => document.querySelector('#rag-question textarea').value === '' || "
           "document.querySelectorAll('.rag-answer, .rag-refusal, .rag-error').length > n")
 
 
 def ask_in_page(page, question: str, answers_before: int) -> None:
-    """Type a question, send it and wait for its final (checked) answer or error. An Enter the
-    page has not taken (the question still in the box, nothing answered, after 30 s: pressed
-    before the page's handlers were ready, seen twice in full runs on a loaded machine) is
-    pressed once more; the answer itself still has 120 s."""
+    """Type a question, send it and wait for its final (checked) answer or error, and for the
+    sources panel to show that answer's sources (the panel can be drawn a moment after the chat,
+    seen in a full run on a loaded machine). An Enter the page has not taken (the question still
+    in the box, nothing answered, after 30 s: pressed before the page's handlers were ready, seen
+    twice in full runs on a loaded machine) is pressed once more; the answer itself still has 120 s."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     page.fill("#rag-question textarea", question)
@@ -113,4 +116,5 @@ def ask_in_page(page, question: str, answers_before: int) -> None:
     except PlaywrightTimeoutError:
         page.press("#rag-question textarea", "Enter")
     page.wait_for_function(_ANSWERED, arg=answers_before, timeout=120_000)
+    page.wait_for_function(_SOURCES_SHOWN, arg=answers_before, timeout=30_000)
 
