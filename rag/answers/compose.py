@@ -7,7 +7,8 @@
 * what a paper found: its contribution and result sentences, not its background;
 * otherwise: the sentences most similar to the question.
 
-Sentences are scored by embedding similarity to the question (for a paper's own sentences,
+Sentences are scored by embedding similarity to the question (for a question about one paper,
+the mean of that and the similarity to its asking clause; for a paper's own sentences,
 halfway to the question without that paper's name) plus the share of its content words they
 hold, plus a bonus for naming what the question names besides their paper ("Jurassic-1"),
 then by what the kind of question wants (a number, an introduction, a
@@ -138,7 +139,8 @@ def without_names(text: str, names: list[str]) -> str:
 
 
 def _similarity(question: Question, found: list[Candidate], shown: list[str], embedder: Embedder) -> np.ndarray:
-    """Each candidate's similarity to the question (or to its asking clause, if closer). For the
+    """Each candidate's similarity to the question and its asking clause: the closer of the two for
+    a comparison or a list (the sides or the category may be named anywhere), else their mean. For the
     sentences of a paper the question names, the mean of that and the similarity to the question
     without the name: once the paper is found, its name tells none of its sentences apart ("What
     weaknesses did the Codex authors find?" should not prefer "Codex powers GitHub Copilot").
@@ -230,7 +232,8 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     ``paper_score_gap`` of it, are not background and share a content word with the question
     (for a quantity, also hold a number). The best is one that gives a number for what the
     question measures, when the paper has one; it comes first then, and for a quantity or a
-    "which" question; else the sentences are in reading order."""
+    "which" question; else the sentences are in reading order. A quantity whose chosen sentences
+    hold no number gets the paper's best own sentence that holds one."""
     own = sorted((c for c in found if c.doc_id == doc_id), key=lambda c: -c.score)
     if any(not _left_out(question, c) for c in own):
         own = [c for c in own if not _left_out(question, c)]  # "which model", "what did it find": not the background
@@ -286,8 +289,8 @@ def compose(question: Question, passages: list[Passage], embedder: Embedder, set
                 for c in _sides(question, passages, ranked)]
     subject = subject_paper(question, passages)
     lines = [named_line(_from_paper(subject, found, settings, question))]
-    best = max(c.score for c in ranked if c.doc_id == subject)
-    others = [c for c in ranked if c.doc_id != subject and c.score >= best + settings.second_paper_margin]
+    subject_best = max(c.score for c in ranked if c.doc_id == subject)
+    others = [c for c in ranked if c.doc_id != subject and c.score >= subject_best + settings.second_paper_margin]
     if (others and question.kind not in ("which", "quantity", "definition") and not one_paper
             and not _names_paper(question, passages)):
         lines.append(named_line(_from_paper(others[0].doc_id, found, settings, question)[:1]))

@@ -55,6 +55,11 @@ _PHRASE = re.compile(r"(?<![.?!:]\s)(?<!^)(?<![\w-])([A-Z][\w-]*(?:\s+[A-Z][\w-]
 _CLAIM = re.compile(r"^\s*(?:which|what|does\s+any|is\s+there\s+a|do\s+any)\s+(?:\w+\s+){0,2}?"
                     r"(?:paper|abstract|work|study)\s+(?:shows|finds|found|reports|demonstrates|claims|proves|says|"
                     r"states|showed|reported|claimed)\b", re.IGNORECASE)  # singular: "which papers report" is a list
+# A claim that something beats something else ("Which paper shows GPT-4 beating humans ...?"),
+# and what an abstract says when it claims so itself.
+_BEATS = re.compile(r"\b(?:outperform\w*|beat(?:s|ing)?|surpass\w*|exceed\w*|better\s+than|superior\s+to)\b", re.IGNORECASE)
+_AHEAD = re.compile(r"\b(?:outperform\w*|beat(?:s|ing)?|defeat\w*|surpass\w*|exceed\w*|better|superior|superhuman|"
+                    r"wins?|won)\b", re.IGNORECASE)
 
 
 def stated_numbers(text: str) -> set[str]:
@@ -118,10 +123,6 @@ def _unmentioned(question: Question, missing: list[str], lexical: LexicalIndex, 
     rarest = sorted(forms, key=lambda stem: -lexical.idf(stem))[:most]
     quoted = [f'"{forms[stem]}"' for stem in sorted(rarest, key=list(forms).index)]
     return " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted) or "what was asked"
-
-_BEATS = re.compile(r"\b(?:outperform\w*|beat(?:s|ing)?|surpass\w*|exceed\w*|better\s+than|superior\s+to)\b", re.IGNORECASE)
-_AHEAD = re.compile(r"\b(?:outperform\w*|beat(?:s|ing)?|defeat\w*|surpass\w*|exceed\w*|better|superior|superhuman|"
-                    r"wins?|won)\b", re.IGNORECASE)
 
 
 def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
@@ -217,7 +218,8 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
     if question.kind == "which" and not _names_a_thing(question, abstract, subject.label):
         return f"The abstracts mention {name} but do not name its {_phrase(question, sorted(asks_for_a_thing(question)))}."
     if _CLAIM.search(question.text) and _BEATS.search(question.text) and not _AHEAD.search(abstract):
-        return f"No abstract makes that claim; the closest is {name}, which does not say it beats or outperforms anything."
+        return (f"No abstract makes that claim; the closest is {name}, which does not say it beats or "
+                "outperforms anything.")
     if _CLAIM.search(question.text):
         coverage, missing = focus_coverage(question, paper, lexical)
         if coverage < settings.min_focus_coverage and not _paraphrased(question, abstract, embedder, settings):
