@@ -68,9 +68,7 @@ class PassageSettings(_Section):
 
 
 class RetrievalSettings(_Section):
-    candidates: int = Field(
-        40, ge=1, le=1000, description="Passages fetched from each ranking before fusion."
-    )
+    candidates: int = Field(40, ge=1, le=1000, description="Passages fetched from each ranking before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     fusion: Literal["paper", "passage"] = Field(
         "paper",
@@ -79,12 +77,8 @@ class RetrievalSettings(_Section):
     )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
-    title_weight: int = Field(
-        1, ge=0, le=5, description="Times a paper's given title is added to its BM25 text."
-    )
-    max_passages_per_paper: int = Field(
-        2, ge=1, description="At most this many passages of one paper in a result list."
-    )
+    title_weight: int = Field(1, ge=0, le=5, description="Times a paper's given title is added to its BM25 text.")
+    max_passages_per_paper: int = Field(2, ge=1, description="At most this many passages of one paper in a result list.")
     reranker: str | None = Field(
         None,
         description="Optional cross-encoder (local folder or name) that reranks the fused "
@@ -116,6 +110,9 @@ class RetrievalSettings(_Section):
         description="A list answer names a paper only when its passages hold this share of the "
         "question's words, by IDF weight.",
     )
+    list_covered_gap: float = Field(0.2, ge=0, le=2, description="A list answer also names a paper up to this much "
+                                    "less similar than the best one when its passages hold min_term_coverage of the "
+                                    "question's words.")
     min_term_coverage: float = Field(
         0.5,
         ge=0,

@@ -167,7 +167,8 @@ class HybridRetriever:
         (:meth:`literal_members`); otherwise, or when
         none does, the best paper and each other whose whole abstract is within
         ``list_similarity_gap`` of the best paper's similarity to the query and whose passages
-        hold ``list_min_coverage`` of its words."""
+        hold ``list_min_coverage`` of its words (or within ``list_covered_gap``, holding
+        ``min_term_coverage`` of them)."""
         from .evidence import weighted_coverage
 
         if literal and passages:
@@ -180,8 +181,9 @@ class HybridRetriever:
         keep = {order[0]} if order else set()
         for doc_id in order[1:]:
             text = " ".join(f"{p.title} {p.text}" for p in passages if p.doc_id == doc_id)
-            if (best - similarity.get(doc_id, -1.0) <= self.settings.list_similarity_gap
-                    and weighted_coverage(terms, text, self.engine.lexical) >= self.settings.list_min_coverage):
+            gap, coverage = best - similarity.get(doc_id, -1.0), weighted_coverage(terms, text, self.engine.lexical)
+            if ((gap <= self.settings.list_similarity_gap and coverage >= self.settings.list_min_coverage)
+                    or (gap <= self.settings.list_covered_gap and coverage >= self.settings.min_term_coverage)):
                 keep.add(doc_id)
         return [p for p in passages if p.doc_id in keep]
 

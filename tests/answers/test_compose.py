@@ -145,3 +145,9 @@ def test_the_asking_clause_is_the_last_sentence_from_its_question_word():
     assert asked_clause("In the work where a network orders cities, what did they compare?") == "what did they compare?"
     assert asked_clause("Does it work, and does it also work for packing?") == "does it also work for packing?"
     assert asked_clause("How large is Gopher compared with GPT-3?") == "How large is Gopher compared with GPT-3?"
+
+
+def test_a_list_names_a_less_similar_paper_that_holds_the_questions_words(settings, papers):
+    answer = ask("Which papers design the discriminators of a GAN?", settings=settings)
+    cited = {c.doc_id for c in answer.citations}
+    assert {find_paper(papers, "ensemble of discriminators").id, find_paper(papers, "discriminator decompositions").id} <= cited
