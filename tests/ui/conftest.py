@@ -95,8 +95,9 @@ def shot(page, name: str) -> None:
 
 
 _ANSWERED = "n => document.querySelectorAll('.rag-answer, .rag-refusal, .rag-error').length > n"
-_SOURCES_SHOWN = ("n => document.querySelectorAll('.rag-error').length > 0 || "
-                  "!!document.querySelector('#rag-ans-' + n + ':not(.rag-hidden)')")
+_SOURCES_SHOWN = ("n => { const block = document.querySelector('#rag-ans-' + n + ':not(.rag-hidden)'); "
+                  "return document.querySelectorAll('.rag-error').length > 0 || "
+                  "(!!block && block.getBoundingClientRect().height > 0); }")
 _TAKEN = ("n => document.querySelector('#rag-question textarea').value === '' || "
           "document.querySelectorAll('.rag-answer, .rag-refusal, .rag-error').length > n")
 

@@ -11,9 +11,11 @@ QUESTIONS = ["What did the Chinchilla paper find about compute-optimal training?
 
 
 def test_a_marker_in_an_earlier_answer_shows_that_answers_sources(page, chinchilla):
+    from playwright.sync_api import expect
     for n, question in enumerate(QUESTIONS):
         ask_in_page(page, question, n)
-    assert page.locator("#rag-ans-2").is_visible() and not page.locator("#rag-ans-0").is_visible()
+    expect(page.locator("#rag-ans-2")).to_be_visible(timeout=10_000)  # drawn a moment after the chat
+    assert not page.locator("#rag-ans-0").is_visible()
     first_card_title = page.locator("#rag-src-0-1 .rag-source-title").inner_text()
     page.locator(".rag-answer").first.locator("a.rag-cite").first.click()
     page.wait_for_selector("#rag-src-0-1.rag-flash", timeout=5_000)
