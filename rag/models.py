@@ -34,9 +34,10 @@ class Passage(BaseModel):
     doc_id: str = Field(description="Id of the paper the passage belongs to.")
     title: str = Field(description="Title of the paper (given, or derived from the abstract).")
     label: str = Field("", description="A readable name of the paper: its title, else the name its "
-                       "abstract gives its model or method, else its first words.")
+                       "abstract gives its model or method, else what it says it contributes (cut like a title), "
+                       "else its first words.")
     named: bool = Field(False, description="True when label is a name (the title or the model's), "
-                        "not the abstract's first words.")
+                        "not words of the abstract.")
     source: str = Field(description="Source file(s) of the paper, comma separated.")
     text: str = Field(description="The passage, verbatim from the normalised abstract.")
     start: int = Field(description="Offset of the passage's first character in the abstract.")
@@ -56,7 +57,7 @@ class Citation(BaseModel):
     doc_id: str
     title: str = Field(description="Title of the paper (given, or derived from the abstract).")
     label: str = Field("", description="A readable name of the paper (see Passage.label).")
-    named: bool = Field(False, description="True when label is a name, not the abstract's first words.")
+    named: bool = Field(False, description="True when label is a name, not words of the abstract.")
     source: str
     text: str = Field(description="The cited passage, verbatim.")
     start: int

@@ -1,6 +1,8 @@
 """Check an answer against its passages, in code.
 
 * ``[n]`` markers that name no retrieved passage are removed;
+* a generated sentence loses a citation when another passage, uncited, supports it by
+  ``MISCITED_MARGIN`` more (a model citing [1] for what [2] states);
 * a sentence keeps a citation only if the cited passage supports it: its embedding is at least
   ``support_threshold`` similar to one of that passage's sentences;
 * a sentence left with no supported citation is dropped; a sentence that cited nothing gets
@@ -30,6 +32,9 @@ MARKER = re.compile(r"\[(\d{1,4}(?:\s*[,;]\s*\d{1,4})*)\]")
 _TRAILING_MARKERS = re.compile(r"([.!?])\s*((?:\[\d{1,4}(?:\s*[,;]\s*\d{1,4})*\]\s*)+)(?=\s|$)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
 _WORD = re.compile(r"[\w-]+")
+MISCITED_MARGIN = 0.15
+"""How much better (cosine similarity of the sentence to the passage's closest sentence) an
+uncited passage must support a generated sentence for its citations to count as wrong."""
 _FOLDED_REFUSAL = re.sub(r"\W+", " ", CANNOT_ANSWER.lower()).strip()
 
 
@@ -126,6 +131,18 @@ def _claims(raw: str, passages: list[Passage], notes: list[str]) -> list[tuple[i
     return claims
 
 
+def _closer_elsewhere(cited: list[int], support: dict[int, float], claim: str, notes: list[str]) -> list[int]:
+    """``cited`` without the numbers of passages that another, uncited passage beats by
+    :data:`MISCITED_MARGIN` in supporting the claim (a model citing [1] for what [2] states)."""
+    best = max(support, key=support.get) + 1
+    if best in cited:
+        return cited
+    kept = [n for n in cited if support[best - 1] < support.get(n - 1, -1.0) + MISCITED_MARGIN]
+    for n in set(cited) - set(kept):
+        notes.append(f"removed citation [{n}] from '{claim[:60]}': passage [{best}] states it more closely")
+    return kept
+
+
 def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshold: float,
                  generative: bool = True) -> CheckedAnswer:
     """Apply the checks of the module docstring to ``raw`` answer text (its lines are kept).
@@ -153,6 +170,8 @@ def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshol
             if support[best] >= threshold:
                 cited = [best + 1]
                 notes.append(f"added citation to an uncited sentence: '{claim[:60]}'")
+        if generative:
+            cited = _closer_elsewhere(cited, support, claim, notes)
         supported = [n for n in cited if support.get(n - 1, -1.0) >= threshold]
         for n in set(cited) - set(supported):
             notes.append(f"removed citation [{n}] from '{claim[:60]}': the passage does not support it")

@@ -37,7 +37,13 @@ from ..errors import IndexSpaceError, causes
 from ..models import Paper
 from ..settings import Settings
 from .embeddings import get_bulk_embedder, get_cluster_embedder
-from .records import paper_fields, paper_record, passage_ids, stored_passages
+from .records import (
+    paper_fields,
+    paper_record,
+    passage_ids,
+    relabelled,
+    stored_passages,
+)
 from .serving_files import (
     PassageTable,
     remove_other_builds,
@@ -185,7 +191,8 @@ class Builder:
         records, passages_of = {}, {}
         for pid, vector, document, meta in zip(rows["ids"], rows["embeddings"], rows["documents"], rows["metadatas"]):
             abstract, spans = stored_passages(meta, document, self.settings.passages)
-            records[pid] = (vector, paper_record(meta, abstract, spans, meta.get("content_hash", "")))
+            record = paper_record(relabelled(meta, abstract), abstract, spans, meta.get("content_hash", ""))
+            records[pid] = (vector, record)
             passages_of[pid] = passage_ids(pid, len(spans))
         got = live_passages.get(ids=[i for ids in passages_of.values() for i in ids], include=["embeddings"])
         vectors = dict(zip(got["ids"], got["embeddings"]))

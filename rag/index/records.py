@@ -14,11 +14,11 @@ new one without embedding again.
 from __future__ import annotations
 
 from ..corpus.chunking import passage_id, passage_ids, passage_spans
-from ..corpus.labels import paper_label
+from ..corpus.labels import LABEL_RULES, paper_label
 from ..models import Paper
 from ..settings import PassageSettings
 
-__all__ = ["paper_fields", "paper_record", "passage_id", "passage_ids", "stored_passages"]
+__all__ = ["paper_fields", "paper_record", "passage_id", "passage_ids", "relabelled", "stored_passages"]
 
 Span = tuple[int, int]
 
@@ -28,11 +28,21 @@ def paper_fields(paper: Paper) -> dict:
     label, named = paper_label(None if paper.title_derived else paper.title, paper.abstract)
     fields = {
         "doc_id": paper.id, "title": paper.title, "title_derived": paper.title_derived,
-        "label": label, "named": named,
+        "label": label, "named": named, "label_rules": LABEL_RULES,
         "source": paper.source, "collections": paper.collections, "venue": paper.venue,
         "authors": paper.authors, "year": paper.year, "categories": paper.categories,
     }
     return {k: v for k, v in fields.items() if v not in (None, [], "")}
+
+
+def relabelled(metadata: dict, abstract: str) -> dict:
+    """A stored paper's ``metadata`` with the label today's rules give it: made again when it
+    was stored under other rules (:data:`~rag.corpus.labels.LABEL_RULES`), so an earlier build
+    serves today's labels and a build copying its records stores them, without embedding again."""
+    if metadata.get("label_rules") == LABEL_RULES:
+        return metadata
+    label, named = paper_label(None if metadata.get("title_derived") else metadata.get("title"), abstract)
+    return {**metadata, "label": label, "named": named, "label_rules": LABEL_RULES}
 
 
 def paper_record(fields: dict, abstract: str, spans: list[Span], digest: str) -> dict:

@@ -28,13 +28,14 @@ from ..corpus.names import vocabulary
 from ..settings import Settings
 from .columns import KeyIndex, StringColumn, write_keys, write_strings
 from .lexical import LexicalIndex
-from .records import passage_id, stored_passages
+from .records import passage_id, relabelled, stored_passages
 from .store import iter_records
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
-"""Bump when what is written changes: files of another format are rebuilt."""
+FORMAT = 2
+"""Bump when what is written changes: files of another format are rebuilt (2: labels made by
+today's rules, :func:`~rag.index.records.relabelled`)."""
 META = "meta.json"
 
 
@@ -147,10 +148,11 @@ def _read_rows(settings: Settings, papers) -> list[PassageRow]:
     for batch in iter_records(papers, ["documents", "metadatas"]):
         for pid, document, meta in zip(batch["ids"], batch["documents"], batch["metadatas"]):
             abstract, spans = stored_passages(meta, document, settings.passages)
+            meta = relabelled(meta, abstract)
             for index, (start, end) in enumerate(spans):
                 rows.append(PassageRow(
                     passage_id(pid, index), pid, abstract[start:end], start, end,
-                    meta["title"], bool(meta.get("title_derived")), meta.get("label") or meta["title"],
+                    meta["title"], bool(meta.get("title_derived")), meta["label"],
                     bool(meta.get("named")), meta.get("source", ""),
                     tuple(meta.get("collections") or ()), tuple(meta.get("categories") or ()),
                     tuple(meta.get("authors") or ()), meta.get("year"),

@@ -55,6 +55,21 @@ def test_a_citation_to_a_passage_that_does_not_support_the_sentence_is_removed(e
     assert any("removed citation [1]" in n for n in checked.notes)
 
 
+def test_a_generated_sentence_citing_a_passage_another_states_far_more_closely_loses_that_citation(embedder):
+    stability = passage("stability", "We then introduce simple modifications to a learned optimizer's architecture and "
+                        "meta-training procedure which lead to improved stability.")
+    biasing = passage("in-context", "Finally, we propose practical interventions such as biasing the training distribution "
+                      "that improve the meta-training and meta-generalization of general-purpose learning algorithms.")
+    claim = "They suggested biasing the training distribution to improve the meta-training and meta-generalization"
+    miscited = check_answer(f"{claim} [1].", [stability, biasing], embedder, threshold=0.45)
+    assert miscited.refused and any(n.startswith("removed citation [1]") and "passage [2] states it more closely" in n
+                                    for n in miscited.notes)
+    assert check_answer(f"{claim} [1].", [stability, biasing], embedder, 0.45, generative=False).citations[0].doc_id \
+        == "stability"  # the composer quotes its passage verbatim: not checked this way
+    right = check_answer(f"{claim} [2].", [stability, biasing], embedder, threshold=0.45)
+    assert [c.doc_id for c in right.citations] == ["in-context"] and right.text == f"{claim} [1]."
+
+
 def test_unsupported_sentences_are_dropped_and_uncited_supported_ones_get_a_citation(embedder):
     raw = "Bananas are blue [1]. GPT-4o is 50% cheaper in the API. Penguins can fly."
     checked = check_answer(raw, PASSAGES, embedder, 0.45)

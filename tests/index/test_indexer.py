@@ -225,6 +225,29 @@ def test_a_paper_whose_passages_the_live_build_lacks_is_embedded_again_not_copie
     assert store.collection(grown["passages_collection"]).get(ids=[victim])["ids"] == [victim]
 
 
+def test_a_label_stored_under_earlier_rules_is_made_again_when_served_and_when_copied(tmp_path):
+    """A build whose labels were made by earlier rules (no ``label_rules`` on its records) serves
+    today's labels once its serving files are written again, and the next build stores them in
+    the records it copies, without embedding again."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = make_settings(corpus=corpus, index_dir=tmp_path / "index")
+    first = ensure_index(settings)
+    papers = Store(settings).collection(first["papers_collection"])
+    pid, meta, vector = next((p, m, v) for p, m, v in _paper_rows(papers) if not m["named"])
+    earlier = {k: v for k, v in meta.items() if k != "label_rules"}
+    papers.delete(ids=[pid])
+    papers.add(ids=[pid], embeddings=[vector], metadatas=[{**earlier, "label": "An earlier label", "named": True}])
+    shutil.rmtree(tmp_path / "index" / "serving_files")
+    rows = Engine(settings).rows
+    assert (rows[rows.of_paper(pid)[0]].label, rows[rows.of_paper(pid)[0]].named) == (meta["label"], False)
+    (corpus / "extra.jsonl").write_text(_extra_papers(1))
+    grown = ensure_index(settings)
+    assert (grown["embedded"], grown["reused"]) == (1, 35)
+    copied = Store(settings).collection(grown["papers_collection"]).get(ids=[pid], include=["metadatas"])["metadatas"][0]
+    assert (copied["label"], copied["named"], copied["label_rules"]) == (meta["label"], False, meta["label_rules"])
+
+
 def test_passage_records_no_paper_names_are_dropped_before_the_build_goes_live(tmp_path):
     """A paper cut off after its passages were written, then removed from the corpus, leaves
     passage records no paper record names: the build drops them."""
