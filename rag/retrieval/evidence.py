@@ -107,7 +107,7 @@ def _phrase(question: Question, missing: list[str]) -> str:
         match = re.search(rf"\b{cue}\s+([\w -]+?)(?:\s+(?:does|do|did|is|are|was|were|has|have|had|in|of|for)\b|\?|$)",
                           lowered)
         if match and question.kind == "quantity":
-            return f"{lead} {match.group(1).strip()}"
+            return f"{lead} {question.text[match.start(1):match.end(1)].strip()}"
     words = [w for w in re.findall(r"[\w-]+", question.text) if tokenize(w) and tokenize(w)[0] in missing]
     return " ".join(dict.fromkeys(words)) or "what was asked"
 
@@ -169,10 +169,15 @@ def _names(text: str, name: str) -> bool:
     return mentions(text, name) or bool(parts) and all(mentions(text, p) for p in parts)
 
 
-def _beginning(passage: Passage) -> str:
-    """A paper without a name, as a refusal names it: 'the paper that begins "While deep
-    learning models have replaced…"'."""
-    words = display_text(passage.label or passage.title).rstrip("…. ").split()
+def _unnamed(passage: Passage) -> str:
+    """A paper without a name, as a refusal names it: by its label as the source cards show it
+    ('the paper on "An optimizer for deep learning"'), or by its opening words where the label
+    is only those ('the paper that begins "Text-to-image generation has traditionally…"')."""
+    label = display_text(passage.label).rstrip("…. ")
+    opening = display_text(passage.title).rstrip("…. ")  # an untitled paper's title is its first words
+    if label and " ".join(label.lower().split()[:4]) not in opening.lower():
+        return f'the paper on "{label}"'
+    words = opening.split()
     return f'the paper that begins "{" ".join(words[:6])}…"' if words else "a paper"
 
 
@@ -190,7 +195,7 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
         if unknown:
             return f"The abstracts do not mention {' or '.join(unknown)}."
     subject = _subject(question, passages)
-    name = subject.label if subject.named else _beginning(subject)
+    name = subject.label if subject.named else _unnamed(subject)
     if question.kind in ("list", "comparison"):  # about several papers: what one lacks another may state
         absent = sorted(stated_numbers(question.text) - stated_numbers(retrieved))
         return f"No abstract states {', '.join(absent)} in this connection." if absent else None

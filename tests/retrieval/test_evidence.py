@@ -15,7 +15,12 @@ from rag import CANNOT_ANSWER, ask
     ("How does the Decision Transformer cast offline reinforcement learning as sequence modeling?",
      "The abstracts do not mention Decision Transformer."),
     ("How many parameters / hidden units does the VeLO learned optimizer network have?",
-     'The abstracts mention the paper that begins "While deep learning models have replaced…" but not its parameters.'),
+     'The abstracts mention the paper on "An optimizer for deep learning" but not its parameters.'),  # its label
+    ("How many layers does the zero-shot text-to-image transformer have?",  # labelled by its first words
+     'The abstracts mention the paper that begins "Text-to-image generation has traditionally focused on…" '
+     "but not its number of layers."),
+    ("How many GPUs were used to train the text-to-image transformer that models text and image tokens as a "
+     "single stream?", "but not its number of GPUs."),  # the question's own casing
     ("Does the BFGS-inspired learned optimizer beat Adam when training ImageNet classifiers?", "in this connection."),
     ("Which standard ranking benchmark datasets was seq2slate evaluated on?",
      "but do not name its standard ranking benchmark datasets."),
