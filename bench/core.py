@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import platform
 import statistics
 import tempfile
 import time
@@ -58,6 +57,7 @@ def query_latencies(settings, repeats: int = 3) -> dict[str, float]:
 
 
 def run(repeats: int = 5) -> dict:
+    from rag.evaluation.machine import describe_machine
     from rag.index.embeddings import get_embedder
     from rag.index.indexer import build_index
     from rag.settings import Settings
@@ -74,7 +74,7 @@ def run(repeats: int = 5) -> dict:
             builds.append(time.perf_counter() - started)
         timings = query_latencies(settings, repeats)
     return {
-        "machine": f"{platform.processor() or platform.machine()}, {platform.system()}",
+        "machine": describe_machine(),
         "papers": manifest["papers"],
         "passages": manifest["passage_count"],
         "model_load_s": round(model_load, 2),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import tempfile
 import time
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from ..models import Answer
 from ..retrieval.hybrid import HybridRetriever
 from ..settings import Settings
 from .dataset import Dataset, EvalQuery
+from .machine import describe_machine
 from .metrics import mrr_at_k, ndcg_at_k, percentile, recall_at_k
 from .scoring import score, summarise
 
@@ -164,5 +164,5 @@ def evaluate(
         finally:
             forget_engine(local)
     result["settings"] = settings.model_dump(mode="json", exclude={"openai": {"api_key"}})
-    result["machine"] = f"{platform.machine()}, {platform.system()}, Python {platform.python_version()}"
+    result["machine"] = describe_machine()
     return result
