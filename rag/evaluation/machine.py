@@ -24,6 +24,7 @@ def _cpuinfo(path: Path) -> tuple[str, set[str]]:
 
 
 def _memory_gb(path: Path) -> str:
+    """The memory ``/proc/meminfo`` gives, as "24 GB" (empty where it gives none)."""
     try:
         for line in path.read_text().splitlines():
             if line.startswith("MemTotal:"):
