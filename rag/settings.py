@@ -183,11 +183,12 @@ class AnswerSettings(_Section):
         "extractively and say so in the answer's note.",
     )
     extractive_kinds: tuple[WriterKind, ...] = Field(
-        ("list", "comparison", "keywords"),
+        ("list", "comparison", "keywords", "quantity"),
         description="Kinds of question a generative backend leaves to the extractive composer, which "
         "answers them better (evals dev half, Qwen2.5-Coder-1.5B: small models drop list members and "
-        "one side of a comparison, and paraphrase keyword queries without the paper's name). () has "
-        "the model write every answer.",
+        "one side of a comparison, paraphrase keyword queries without the paper's name, and word away "
+        "or leave out the figure a quantity asks for, which the composer quotes verbatim). () has the "
+        "model write every answer.",
     )
 
 

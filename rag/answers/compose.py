@@ -293,7 +293,8 @@ def compose(question: Question, passages: list[Passage], embedder: Embedder, set
     others = [c for c in ranked if c.doc_id != subject and c.score >= subject_best + settings.second_paper_margin]
     if (others and question.kind not in ("which", "quantity", "definition") and not one_paper
             and not _names_paper(question, passages)):
-        lines.append(named_line(_from_paper(others[0].doc_id, found, settings, question)[:1]))
+        other = named_line(_from_paper(others[0].doc_id, found, settings, question)[:1])
+        lines = [other] + lines if others[0].score > subject_best else lines + [other]  # best first
     return lines
 
 

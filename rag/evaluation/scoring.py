@@ -17,14 +17,16 @@ from ..models import Answer
 from .dataset import EvalQuery
 
 _SPACES = re.compile(r"\s+")
+_SERIAL_COMMA = re.compile(r",(?= (?:and|or) )")
 
 
 def _fold(text: str) -> str:
-    return _SPACES.sub(" ", display_text(text).replace("\u2009", " ")).casefold()
+    return _SERIAL_COMMA.sub("", _SPACES.sub(" ", display_text(text).replace("\u2009", " ")).casefold())
 
 
 def states_answer(text: str, expected: list[str]) -> bool:
-    """Whether ``text`` states one of the ``expected`` strings (case and LaTeX folded)."""
+    """Whether ``text`` states one of the ``expected`` strings (case, LaTeX and the serial comma
+    folded: "TensorFlow, PyTorch, and JAX" states "TensorFlow, PyTorch and JAX")."""
     folded = _fold(text)
     return any(_fold(e) in folded for e in expected)
 

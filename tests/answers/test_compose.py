@@ -127,6 +127,14 @@ def test_an_answer_about_one_paper_adds_another_papers_line_only_when_that_one_s
     assert len({c.doc_id for c in ask(question, settings=padded).citations}) == 2
 
 
+def test_another_papers_line_that_fits_the_question_better_comes_first(settings, papers):
+    # GPT-3's passages tie with GAN-TTS's in the fused ranking and come first; its best sentence fits far less
+    answer = ask("Can a parallel, adversarially trained generator synthesize natural-sounding voices from written "
+                 "input without producing one sample at a time?", settings=settings)
+    assert answer.text.startswith("GAN-TTS: ")
+    assert answer.citations[0].doc_id == find_paper(papers, "we introduce GAN-TTS").id
+
+
 def test_a_quantity_whose_best_sentence_gives_no_number_also_quotes_its_papers_sentence_with_one(settings):
     answer = ask("How far ahead does the radar-based generative precipitation model produce its nowcasts?",
                  settings=settings)

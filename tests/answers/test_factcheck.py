@@ -32,7 +32,8 @@ def test_a_model_that_writes_wrong_numbers_and_names_loses_those_sentences(setti
     llms.available_llms()  # the built-ins loaded into the registry before it is copied for this test
     monkeypatch.setattr(llms, "_registry", dict(llms._registry))
     llms.register("scripted", lambda s: ChatModelBackend("scripted", FakeListChatModel(responses=[scripted])))
-    answer = ask("How fast does GPT-4o respond to audio inputs?", llm="scripted", settings=settings)
+    writes_all = settings.model_copy(update={"answer": settings.answer.model_copy(update={"extractive_kinds": ()})})
+    answer = ask("How fast does GPT-4o respond to audio inputs?", llm="scripted", settings=writes_all)  # a quantity
     assert answer.text == "GPT-4o responds to audio inputs in as little as 232 milliseconds [1]."
     dropped = [n for n in answer.notes if "do not state" in n]
     assert len(dropped) == 3

@@ -170,8 +170,9 @@ def test_progress_says_which_papers_are_read_before_the_first_words(settings, ch
     ("Which papers mention GPT-3 by name?", "A list question"),
     ("How do the Chinchilla findings differ from the earlier scaling laws?", "A comparison question"),
     ("Chinchilla compute-optimal", "A keyword query"),
+    ("How many parameters does GPT-3 have?", "A quantity question"),
 ])
-def test_lists_comparisons_and_keyword_queries_are_left_to_the_extractive_composer_unless_settings_say_otherwise(
+def test_lists_comparisons_quantities_and_keyword_queries_are_left_to_the_extractive_composer_unless_settings_say_otherwise(
         settings, scoped_registry, question, said):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 

@@ -33,6 +33,15 @@ def test_metrics_follow_their_definitions():
     assert percentile([5, 1, 3, 2, 4], 0.5) == 3 and percentile([1, 2], 0.95) == 2
 
 
+def test_an_expected_answer_is_stated_whatever_the_case_latex_or_serial_comma():
+    from rag.evaluation.scoring import states_answer
+
+    expected = ["TensorFlow, PyTorch and JAX"]
+    assert states_answer("It names tensorflow, PyTorch, and JAX [1].", expected)
+    assert not states_answer("It names TensorFlow, PyTorch [1].", expected)
+    assert states_answer("A 4$\\times$ speed-up", ["4× speed-up"]) and not states_answer("4 speed-up", ["4× speed-up"])
+
+
 def test_labelled_set_is_complete_and_consistent(papers):
     from rag.evaluation.scoring import states_answer
 

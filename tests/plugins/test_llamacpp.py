@@ -142,7 +142,7 @@ def test_the_context_keeps_the_shared_prompt_and_answers_the_same(instruct):
     from rag.plugins.llamacpp.local_model import load_model
 
     model = load_model(instruct.llamacpp.model_path, instruct.llamacpp)
-    ask("How fast does GPT-4o respond to audio inputs?", settings=instruct)
+    ask("What is GPT-4o?", settings=instruct)  # a question the model writes (not a quantity)
     warm = ask("What inputs does GPT-4o accept?", settings=instruct)
     assert model.reused_tokens > 100  # the system prompt (and more) was not evaluated again
     model._cached = []  # a cold context
