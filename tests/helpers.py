@@ -14,6 +14,11 @@ from pathlib import Path
 CHINCHILLA_Q = "What did the Chinchilla paper find about compute-optimal training?"
 
 
+def model_writes_every_answer(settings):
+    """``settings`` with no kind of question left to the extractive composer (``answer.extractive_kinds``)."""
+    return settings.model_copy(update={"answer": settings.answer.model_copy(update={"extractive_kinds": ()})})
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,6 +7,8 @@ from rag.answers.backends import ChatModelBackend
 from rag.answers.factcheck import unsupported_facts
 from rag.models import Passage
 
+from ..helpers import model_writes_every_answer
+
 GPT4O = "GPT-4o can respond to audio inputs in as little as 232 milliseconds, with an average of 320 milliseconds."
 
 
@@ -32,8 +34,8 @@ def test_a_model_that_writes_wrong_numbers_and_names_loses_those_sentences(setti
     llms.available_llms()  # the built-ins loaded into the registry before it is copied for this test
     monkeypatch.setattr(llms, "_registry", dict(llms._registry))
     llms.register("scripted", lambda s: ChatModelBackend("scripted", FakeListChatModel(responses=[scripted])))
-    writes_all = settings.model_copy(update={"answer": settings.answer.model_copy(update={"extractive_kinds": ()})})
-    answer = ask("How fast does GPT-4o respond to audio inputs?", llm="scripted", settings=writes_all)  # a quantity
+    answer = ask("How fast does GPT-4o respond to audio inputs?", llm="scripted",  # a quantity: the model writes it
+                 settings=model_writes_every_answer(settings))
     assert answer.text == "GPT-4o responds to audio inputs in as little as 232 milliseconds [1]."
     dropped = [n for n in answer.notes if "do not state" in n]
     assert len(dropped) == 3

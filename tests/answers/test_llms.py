@@ -14,7 +14,7 @@ from rag.corpus.display import display_text
 from rag.errors import LLMUnavailableError
 
 from ..conftest import ROOT, make_settings
-from ..helpers import CHINCHILLA_Q, free_port, wait_for_port
+from ..helpers import CHINCHILLA_Q, free_port, model_writes_every_answer, wait_for_port
 
 
 @pytest.fixture
@@ -184,8 +184,7 @@ def test_lists_comparisons_quantities_and_keyword_queries_are_left_to_the_extrac
     assert routed.llm == "extractive" and routed.text == extractive.text and routed.citations
     assert any(f"{said}: answered extractively" in note for note in routed.notes)
     assert not any(note.endswith(FELL_BACK) for note in routed.notes)  # on purpose, not a fallback
-    everything = settings.model_copy(update={"answer": settings.answer.model_copy(update={"extractive_kinds": ()})})
-    written = ask(question, llm="scripted", settings=everything)
+    written = ask(question, llm="scripted", settings=model_writes_every_answer(settings))
     assert any("nothing the checks let through" in note for note in written.notes)  # the model was asked
 
 
