@@ -46,6 +46,29 @@ def settings(index_dir):
 
 
 @pytest.fixture(scope="session")
+def ray_head():
+    """A Ray head node (one CPU) started once for the session, shared by the tests that build on Ray
+    (each adds and removes the worker nodes it needs: see ``ray_cluster``)."""
+    ray = pytest.importorskip("ray", reason="the 'ray' extra is not installed")
+    from ray.cluster_utils import Cluster
+
+    started = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    yield started
+    ray.shutdown()
+    started.shutdown()
+
+
+@pytest.fixture()
+def ray_cluster(ray_head):
+    """The session's head node and a worker node (one CPU), removed after the test if still there."""
+    worker = ray_head.add_node(num_cpus=1)
+    ray_head.wait_for_nodes()
+    yield ray_head, worker
+    if any(node is worker for node in ray_head.worker_nodes):
+        ray_head.remove_node(worker)
+
+
+@pytest.fixture(scope="session")
 def engine(settings):
     from rag.index.engine import get_engine
 

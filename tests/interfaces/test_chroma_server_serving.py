@@ -31,9 +31,7 @@ def _said(body: dict) -> tuple:
     return body["text"], [(c["doc_id"], c["start"], c["end"]) for c in body["citations"]]
 
 
-def test_two_servers_answer_alike_through_a_ray_build_and_a_chroma_outage(tmp_path):
-    from ray.cluster_utils import Cluster
-
+def test_two_servers_answer_alike_through_a_ray_build_and_a_chroma_outage(ray_cluster, tmp_path):
     from bench.synthetic import write_corpus
 
     corpus = tmp_path / "corpus"
@@ -49,7 +47,6 @@ def test_two_servers_answer_alike_through_a_ray_build_and_a_chroma_outage(tmp_pa
     servers = [subprocess.Popen([sys.executable, "-m", "rag", "serve", "--port", str(p)], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
                for p in ports]
-    cluster = None
     try:
         for port, server in zip(ports, servers):
             wait_for(f"http://127.0.0.1:{port}/api/health", server)
@@ -58,11 +55,9 @@ def test_two_servers_answer_alike_through_a_ray_build_and_a_chroma_outage(tmp_pa
         before = _said(first[0][1])
         assert _said(first[1][1]) == before and "232 milliseconds" in before[0]
 
-        write_corpus(corpus / "more.jsonl", 50)  # an update, embedded on Ray
-        cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
-        cluster.add_node(num_cpus=1)
-        cluster.wait_for_nodes()
-        on_ray = settings.model_copy(update={"index": settings.index.model_copy(update={"ray_address": cluster.address})})
+        write_corpus(corpus / "more.jsonl", 30)  # an update, embedded on Ray (the session's head and a worker)
+        on_ray = settings.model_copy(update={"index": settings.index.model_copy(
+            update={"ray_address": ray_cluster[0].address})})
         build = threading.Thread(target=ensure_index, args=(on_ray,))
         build.start()
         during = []
@@ -91,6 +86,3 @@ def test_two_servers_answer_alike_through_a_ray_build_and_a_chroma_outage(tmp_pa
             _, errors = server.communicate(timeout=30)
             assert b"Traceback" not in errors, errors.decode(errors="replace")[-2000:]
         chroma.terminate()
-        if cluster is not None:
-            ray.shutdown()
-            cluster.shutdown()
