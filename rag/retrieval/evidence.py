@@ -70,9 +70,37 @@ def stated_numbers(text: str) -> set[str]:
     return found | {NUMBER_WORDS[w.lower()] for w in _NUMBER_WORD.findall(text)}
 
 
+_HOW_MANY_ASKED = re.compile(rf"\b(?:which|what)\s+(?:{'|'.join(NUMBER_WORDS)}|\d+)\b", re.IGNORECASE)
+
+
+def numbers_claimed(question: str) -> set[str]:
+    """The numbers ``question`` states as facts: not one that says how many things it asks for
+    ("Which two quantities do the trends estimate?" claims no 2)."""
+    return stated_numbers(_HOW_MANY_ASKED.sub(" ", question))
+
+
+def _counts_the_thing(sentence: str, head: str, reach: int = 4) -> bool:
+    """Whether ``sentence`` puts a number within ``reach`` words before a word whose stem is
+    ``head`` ("over 400 language models", "tens of thousands of timesteps"), not merely a number
+    anywhere beside it ("a number of language models ranging from 70 million parameters")."""
+    words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", sentence))
+    for at, word in enumerate(words):
+        if tokenize(word)[:1] == [head]:
+            before = " ".join(words[max(0, at - reach):at])
+            if _NUMBER.search(before) or _NUMBER_WORD.search(before) or _MAGNITUDE.search(before):
+                return True
+    return False
+
+
 def _subject(question: Question, passages: list[Passage]) -> Passage:
-    """The passage of the paper the question is about: one whose text names what the
-    question names, else the best retrieved."""
+    """The passage of the paper the question is about: one whose label names what the question
+    names (Gopher's own paper, not Chinchilla's that compares with Gopher; not for a question
+    asking which paper), else one whose text does, else the best retrieved."""
+    about = [] if question.kind == "which" else question.sides + question.names  # "which paper ... GPT-4": not GPT-4's
+    for name in dict.fromkeys(about):
+        for passage in passages:
+            if passage.named and mentions(passage.label, name):
+                return passage
     for name in question.names:
         key = name_key(name)
         for passage in passages:
@@ -129,14 +157,17 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     """Whether ``paper`` has a sentence with a number about what ``question`` measures: one
     naming the thing counted ("how many layers"), or, for an amount ("how much experience")
     and whenever not ``strict``, one holding two of the question's content words."""
-    numbered = [set(tokenize(s)) for s in sentences(paper)
-                if _NUMBER.search(s) or _NUMBER_WORD.search(s) or _MAGNITUDE.search(s)]
+    stating = [s for s in sentences(paper) if _NUMBER.search(s) or _NUMBER_WORD.search(s) or _MAGNITUDE.search(s)]
+    numbered = [set(tokenize(s)) for s in stating]
     if not numbered:
         return False
     head = question.measured[-1:]
     if not head:
         return True
-    if any(head[0] in words for words in numbered):
+    if question.counts:  # "how many models": a number counting models
+        if any(_counts_the_thing(s, head[0]) for s in stating):
+            return True
+    elif any(head[0] in words for words in numbered):
         return True
     lenient = question.counts is False or not strict
     return lenient and any(len(words & set(question.focus)) >= 2 for words in numbered)
@@ -197,11 +228,11 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
     subject = _subject(question, passages)
     name = subject.label if subject.named else _unnamed(subject)
     if question.kind in ("list", "comparison"):  # about several papers: what one lacks another may state
-        absent = sorted(stated_numbers(question.text) - stated_numbers(retrieved))
+        absent = sorted(numbers_claimed(question.text) - stated_numbers(retrieved))
         return f"No abstract states {', '.join(absent)} in this connection." if absent else None
     abstract = display_text(abstract_of(subject.doc_id)) if abstract_of else _paper_text(subject.doc_id, passages)
     paper = f"{subject.title} {abstract}"
-    absent = sorted(stated_numbers(question.text) - stated_numbers(paper))
+    absent = sorted(numbers_claimed(question.text) - stated_numbers(paper))
     if absent:
         return f"The abstracts mention {name} but not {', '.join(absent)} in this connection."
     named = bool(question.names or question.sides)  # sure which paper is meant: a lexical miss can refuse
