@@ -75,6 +75,25 @@ def strip_markers(sentence: str) -> str:
     return _SPACE_BEFORE_PUNCT.sub(r"\1", re.sub(r"\s{2,}", " ", MARKER.sub("", sentence))).strip()
 
 
+_ASKS_A_NAME = re.compile(r"\b(?:what (?:is|was|are|were) the names? of|what (?:is|was|are|were) (?:it|they|this|that)\s+"
+                          r"called|what (?:do|does|did) (?:they|the authors|it) call|which (?:models?|datasets?|"
+                          r"benchmarks?|evaluation sets?|frameworks?|librar(?:y|ies))\b)", re.IGNORECASE)
+
+
+def _specific(answer: str, question: str) -> set[str]:
+    """The stemmed words of ``answer`` that ``question`` lacks and that name or count something
+    (a capitalised word or one with a digit; "Yes" is neither)."""
+    new = set(tokenize(answer)) - set(tokenize(question)) - {"yes"}
+    return new & {t for w in _WORD.findall(answer) if w[0].isupper() or any(c.isdigit() for c in w) for t in tokenize(w)}
+
+
+def names_nothing(question: str, answer: str) -> bool:
+    """Whether ``answer`` to a question asking for a name ("What is the name of the evaluation set
+    ...?", "Which benchmarks ...?") names nothing the question does not: "The Codex paper releases
+    a new evaluation set [1]" leaves out HumanEval."""
+    return bool(_ASKS_A_NAME.search(question)) and not _specific(strip_markers(answer), question)
+
+
 def restates_question(question: str, answer: str, least: int) -> bool:
     """Whether ``answer`` adds fewer than ``least`` words (stemmed, besides "yes") to
     ``question`` and no name or number (a capitalised word or one with a digit): it only says
@@ -82,10 +101,7 @@ def restates_question(question: str, answer: str, least: int) -> bool:
     model). ``least`` 0: never."""
     answer = strip_markers(answer)
     new = set(tokenize(answer)) - set(tokenize(question)) - {"yes"}
-    if len(new) >= least:
-        return False
-    specific = {t for w in _WORD.findall(answer) if w[0].isupper() or any(c.isdigit() for c in w) for t in tokenize(w)}
-    return not new & specific
+    return len(new) < least and not _specific(answer, question)
 
 
 def names_no_paper(question: str, answer: str, cited: list[Citation]) -> bool:

@@ -3,6 +3,7 @@ import pytest
 from rag.answers.citations import (
     check_answer,
     is_refusal,
+    names_nothing,
     restates_question,
     strip_markers,
     with_markers,
@@ -121,3 +122,12 @@ def test_an_answer_restates_its_question_unless_it_adds_a_word_a_name_or_a_numbe
     assert not restates_question(question, "Yes, it looks up passages in chunks [1].", 1)  # a word
     assert restates_question(question, "Yes, it looks up passages in chunks [1].", 2)
     assert not restates_question(question, "Yes, with 2 trillion tokens [1].", 3)  # a number
+
+
+def test_an_answer_to_a_question_asking_for_a_name_must_name_something_the_question_does_not():
+    question = "What is the name of the evaluation set the Codex paper releases?"
+    assert names_nothing(question, "The Codex paper releases a new evaluation set [1].")
+    assert not names_nothing(question, "It is HumanEval, a new evaluation set [1].")
+    assert not names_nothing(question, "Codex solves 28.8% of its problems [1].")  # a number says something
+    assert names_nothing("Which benchmarks was seq2slate evaluated on?", "Yes, seq2slate was evaluated on benchmarks.")
+    assert not names_nothing("What did the Codex paper release?", "The Codex paper releases a new evaluation set [1].")

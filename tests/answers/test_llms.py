@@ -203,6 +203,23 @@ def test_a_model_answer_that_only_says_the_question_back_gives_way_to_the_extrac
 
 
 @pytest.mark.parametrize("written, kept", [
+    ("The Codex paper releases a new evaluation set to measure functional correctness [1].", False),
+    ("The Codex paper releases HumanEval, an evaluation set for functional correctness [1].", True),
+])
+def test_a_model_answer_to_a_question_asking_for_a_name_must_give_one(settings, scoped_registry, written, kept):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    register("nameless", lambda s: ChatModelBackend("nameless", FakeListChatModel(responses=[written])))
+    question = "What is the name of the evaluation set the Codex paper releases for functional correctness?"
+    answer = ask(question, llm="nameless", settings=model_writes_every_answer(settings))
+    assert not answer.refused and answer.citations
+    assert (answer.llm == "nameless") is kept
+    assert any("'nameless' answer named nothing the question asks the name of" in note
+               for note in answer.notes) is not kept
+    assert "HumanEval" in answer.text
+
+
+@pytest.mark.parametrize("written, kept", [
     ("The paper introduces the recomputation of attention matrices to save memory [1].", False),
     ("Sparse Transformers introduce the recomputation of attention matrices to save memory [1].", True),
 ])
