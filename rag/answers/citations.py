@@ -24,7 +24,7 @@ from ..corpus.text import normalize_text, sentence_spans
 from ..index.embeddings import Embedder
 from ..index.lexical import tokenize
 from ..models import Citation, Passage
-from ..retrieval.questions import asks_which_paper
+from ..retrieval.questions import asks_for_a_name, asks_which_paper
 from .factcheck import unsupported_facts
 from .prompts import CANNOT_ANSWER
 
@@ -75,11 +75,6 @@ def strip_markers(sentence: str) -> str:
     return _SPACE_BEFORE_PUNCT.sub(r"\1", re.sub(r"\s{2,}", " ", MARKER.sub("", sentence))).strip()
 
 
-_ASKS_A_NAME = re.compile(r"\b(?:what (?:is|was|are|were) the names? of|what (?:is|was|are|were) (?:it|they|this|that)\s+"
-                          r"called|what (?:do|does|did) (?:they|the authors|it) call|which (?:models?|datasets?|"
-                          r"benchmarks?|evaluation sets?|frameworks?|librar(?:y|ies))\b)", re.IGNORECASE)
-
-
 def _specific(answer: str, question: str) -> set[str]:
     """The stemmed words of ``answer`` that ``question`` lacks and that name or count something
     (a capitalised word or one with a digit; "Yes" is neither)."""
@@ -91,7 +86,7 @@ def names_nothing(question: str, answer: str) -> bool:
     """Whether ``answer`` to a question asking for a name ("What is the name of the evaluation set
     ...?", "Which benchmarks ...?") names nothing the question does not: "The Codex paper releases
     a new evaluation set [1]" leaves out HumanEval."""
-    return bool(_ASKS_A_NAME.search(question)) and not _specific(strip_markers(answer), question)
+    return asks_for_a_name(question) and not _specific(strip_markers(answer), question)
 
 
 def restates_question(question: str, answer: str, least: int) -> bool:
@@ -222,3 +217,17 @@ def check_answer(raw: str, passages: list[Passage], embedder: Embedder, threshol
         for old, new in sorted(renumber.items(), key=lambda item: item[1])
     ]
     return CheckedAnswer(final_text, citations, False, notes)
+
+
+def why_unusable(question: str, checked: CheckedAnswer, min_new_words: int) -> str | None:
+    """Why a generated answer, once checked, gives way to the extractive one (for the note);
+    None when it stands."""
+    if checked.refused:
+        return "had nothing the checks let through"
+    if restates_question(question, checked.text, min_new_words):
+        return "only said the question back"
+    if names_no_paper(question, checked.text, checked.citations):
+        return "named no paper"
+    if names_nothing(question, checked.text):
+        return "named nothing the question asks the name of"
+    return None

@@ -26,7 +26,7 @@ from ..retrieval.questions import (
 )
 from ..settings import Settings
 from .backends import get_llm
-from .citations import check_answer, names_no_paper, names_nothing, restates_question
+from .citations import check_answer, why_unusable
 from .prompts import CANNOT_ANSWER
 
 MAX_K = 50
@@ -169,17 +169,9 @@ def _write(backend, question: str, passages: list[Passage], engine, settings: Se
     generative = backend.generative and answer.llm == backend.name
     checked = check_answer("".join(pieces), given, engine.embedder, settings.answer.support_threshold,
                            generative=generative)
-    echoed = generative and not checked.refused and \
-        restates_question(question, checked.text, settings.answer.min_new_words)
-    unnamed = generative and not checked.refused and not echoed and \
-        names_no_paper(question, checked.text, checked.citations)
-    nameless = generative and not checked.refused and not echoed and not unnamed and \
-        names_nothing(question, checked.text)
-    if generative and (checked.refused or echoed or unnamed or nameless):
+    why = why_unusable(question, checked, settings.answer.min_new_words) if generative else None
+    if why:
         answer.notes.extend(checked.notes)
-        why = ("only said the question back" if echoed else "named no paper" if unnamed
-               else "named nothing the question asks the name of" if nameless
-               else "had nothing the checks let through")
         text = _fall_back(question, passages, settings, answer, f"The '{backend.name}' answer {why}.")
         yield "\n\n" + text
         checked = check_answer(text, passages, engine.embedder, settings.answer.support_threshold, generative=False)

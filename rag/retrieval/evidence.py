@@ -70,6 +70,11 @@ def stated_numbers(text: str) -> set[str]:
     return found | {NUMBER_WORDS[w.lower()] for w in _NUMBER_WORD.findall(text)}
 
 
+def _has_number(text: str) -> bool:
+    """Whether ``text`` holds a number: digits, a number word or a magnitude ("tens of thousands")."""
+    return bool(_NUMBER.search(text) or _NUMBER_WORD.search(text) or _MAGNITUDE.search(text))
+
+
 _HOW_MANY_ASKED = re.compile(rf"\b(?:which|what)\s+(?:{'|'.join(NUMBER_WORDS)}|\d+)\b", re.IGNORECASE)
 
 
@@ -86,8 +91,7 @@ def _counts_the_thing(sentence: str, head: str, reach: int = 4) -> bool:
     words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", sentence))
     for at, word in enumerate(words):
         if tokenize(word)[:1] == [head]:
-            before = " ".join(words[max(0, at - reach):at])
-            if _NUMBER.search(before) or _NUMBER_WORD.search(before) or _MAGNITUDE.search(before):
+            if _has_number(" ".join(words[max(0, at - reach):at])):
                 return True
     return False
 
@@ -157,7 +161,7 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     """Whether ``paper`` has a sentence with a number about what ``question`` measures: one
     naming the thing counted ("how many layers"), or, for an amount ("how much experience")
     and whenever not ``strict``, one holding two of the question's content words."""
-    stating = [s for s in sentences(paper) if _NUMBER.search(s) or _NUMBER_WORD.search(s) or _MAGNITUDE.search(s)]
+    stating = [s for s in sentences(paper) if _has_number(s)]
     numbered = [set(tokenize(s)) for s in stating]
     if not numbered:
         return False

@@ -178,6 +178,17 @@ def asks_which_paper(text: str) -> bool:
     return bool(_WHICH_PAPER.match(text))
 
 
+_ASKS_A_NAME = re.compile(r"\b(?:what (?:is|was|are|were) the names? of|what (?:is|was|are|were) (?:it|they|this|that)\s+"
+                          r"called|what (?:do|does|did) (?:they|the authors|it) call|which (?:models?|datasets?|"
+                          r"benchmarks?|evaluation sets?|frameworks?|librar(?:y|ies))\b)", re.IGNORECASE)
+
+
+def asks_for_a_name(text: str) -> bool:
+    """Whether ``text`` asks for the name of something ("What is the name of the evaluation set
+    ...?", "Which benchmarks ...?"): its answer must give one."""
+    return bool(_ASKS_A_NAME.search(text))
+
+
 def _own_thing(stem: str) -> bool:
     """Whether ``stem`` names a paper's own contribution, in any spelling the stemmer leaves
     apart ("optimis" for "optimiser", "optim" for "optimizer")."""
