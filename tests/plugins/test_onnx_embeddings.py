@@ -32,6 +32,10 @@ def test_the_light_tokenizer_gives_what_transformers_gives(papers):
 
 
 def test_a_process_embedding_with_onnx_imports_neither_torch_nor_transformers(tmp_path):
+    from rag.plugins.onnx_embeddings import export_onnx
+    from rag.settings import EmbeddingSettings
+
+    export_onnx(EmbeddingSettings(backend="onnx-int8"))  # the one-time export needs torch; in any test order
     script = (
         "import json, sys\n"
         "from rag.index.embeddings import get_embedder\n"
