@@ -14,7 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-QuestionKind = Literal["quantity", "list", "comparison", "which", "finding", "definition", "yesno", "general"]
+QuestionKind = Literal["quantity", "list", "comparison", "which", "finding", "summary", "definition", "yesno",
+                       "general"]
 """The kinds of question :func:`rag.retrieval.questions.read_question` tells apart."""
 WriterKind = Literal[QuestionKind, "keywords"]
 """A question's kind, or "keywords" for a query not worded as a question ("Chinchilla compute-optimal")."""
@@ -183,12 +184,12 @@ class AnswerSettings(_Section):
         "extractively and say so in the answer's note.",
     )
     extractive_kinds: tuple[WriterKind, ...] = Field(
-        ("list", "comparison", "keywords", "quantity"),
+        ("list", "comparison", "keywords", "quantity", "summary"),
         description="Kinds of question a generative backend leaves to the extractive composer, which "
         "answers them better (evals dev half, Qwen2.5-Coder-1.5B: small models drop list members and "
-        "one side of a comparison, paraphrase keyword queries without the paper's name, and word away "
-        "or leave out the figure a quantity asks for, which the composer quotes verbatim). () has the "
-        "model write every answer.",
+        "one side of a comparison, paraphrase keyword queries without the paper's name, word away "
+        "or leave out the figure a quantity asks for, which the composer quotes verbatim, and leave "
+        "a paper's contribution out of its summary). () has the model write every answer.",
     )
 
 

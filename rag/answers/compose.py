@@ -5,16 +5,10 @@
 * a list: one line per relevant paper, its name then its best sentence, best first;
 * a comparison: a line for each side, its name then its finding, each cited;
 * what a paper found: its contribution and result sentences, not its background;
+* a summary of one paper: where it introduces its work, then the sentences closest to its gist;
 * otherwise: the sentences most similar to the question.
 
-Sentences are scored by embedding similarity to the question (for a question about one paper,
-the mean of that and the similarity to its asking clause; for a paper's own sentences,
-halfway to the question without that paper's name) plus the share of its content words they
-hold, plus a bonus for naming what the question names besides their paper ("Jurassic-1"),
-then by what the kind of question wants (a number, an introduction, a
-result, a definition) and against background (what an abstract says before it says what its
-own work does). Weights live in :class:`rag.settings.AnswerSettings`, tuned on the dev half of
-``evals/data``.
+The sentences and their scores come from :mod:`rag.answers.sentences`.
 """
 
 from __future__ import annotations
@@ -22,16 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..corpus.display import display_text
 from ..corpus.names import mentions
 from ..corpus.text import sentence_spans
 from ..index.embeddings import Embedder
 from ..index.lexical import tokenize
 from ..models import Passage
-from ..retrieval.context import subject_paper
-from ..retrieval.evidence import NUMBER_WORDS
+from ..retrieval.context import names_a_paper, subject_paper
 from ..retrieval.questions import (
     Question,
     asks_for_a_thing,
@@ -40,18 +31,9 @@ from ..retrieval.questions import (
 )
 from ..settings import AnswerSettings
 from .citations import inert_markers, with_markers
+from .sentences import INTRODUCES, NUMBER, Candidate, candidates, score
 
-NUMBER = re.compile(rf"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])|\b(?:{'|'.join(NUMBER_WORDS)}|hundreds?|thousands?|"
-                    r"millions?|billions?|trillions?|twice|half|double|dozens?)\b", re.IGNORECASE)  # not "GPT-3"
-_FIRST_PERSON = re.compile(r"\b(?:we|our|us|this (?:paper|work|study|report|card)|here)\b", re.IGNORECASE)
-_INTRODUCES = re.compile(r"\b(?:we (?:present|introduce|propose|develop|describe|train|release|call|term|name|dub)|"
-                         r"(?:called|named|termed|dubbed)\b|refer to .{0,40}\bas\b)", re.IGNORECASE)
-_RESULT = re.compile(r"\b(?:we (?:find|found|show|demonstrate|observe|report|identify|obtain|achieve)|reveal(?:s|ed)?|"
-                     r"results? (?:show|indicate|suggest)|outperform\w*|improv\w*|achiev\w*|state[- ]of[- ]the[- ]art|"
-                     r"faster|better|exceed\w*|match(?:es|ing)?|reduc\w*|find that|leads? to|enables?|increases?|"
-                     r"decreases?)\b", re.IGNORECASE)
 ABOUT_ITS_OWN_WORK = ("which", "finding", "comparison", "list")
-_DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)
 
 
 def _left_out(question: Question, candidate: "Candidate") -> bool:
@@ -63,142 +45,11 @@ def _left_out(question: Question, candidate: "Candidate") -> bool:
 
 
 @dataclass
-class Candidate:
-    """One sentence of the retrieved passages."""
-
-    number: int  # its passage, numbered from 1
-    text: str
-    doc_id: str
-    position: int  # offset in the abstract (reading order)
-    background: bool
-    score: float = 0.0
-    label: str = ""  # its paper's name, when the paper has one (title or model name)
-
-
-@dataclass
 class Line:
     """One line of an answer: an optional name, then cited sentences."""
 
     sentences: list[Candidate]
     label: str = ""
-
-
-def candidates(passages: list[Passage]) -> list[Candidate]:
-    """Every sentence of ``passages`` once (neighbouring passages share sentences). A sentence
-    is background when no sentence of its paper up to it speaks of the paper's own work."""
-    seen: set[tuple[str, int]] = set()
-    found: list[Candidate] = []
-    spoke: dict[str, int] = {}  # paper -> offset of its first sentence about its own work
-    for passage in passages:
-        for start, end in sentence_spans(passage.text):
-            if _FIRST_PERSON.search(passage.text[start:end]) or (passage.named and passage.label in passage.text[start:end]):
-                spoke[passage.doc_id] = min(spoke.get(passage.doc_id, 1 << 30), passage.start + start)
-    for number, passage in enumerate(passages, start=1):
-        for start, end in sentence_spans(passage.text):
-            key = (passage.doc_id, passage.start + start)
-            if key not in seen:
-                seen.add(key)
-                background = passage.start + start < spoke.get(passage.doc_id, passage.start if passage.start else 1 << 30)
-                found.append(Candidate(number, passage.text[start:end], passage.doc_id, passage.start + start, background,
-                                       label=passage.label if passage.named else ""))
-    return found
-
-
-def _share(words: list[str], sentence: str) -> float:
-    return len(set(words) & set(tokenize(sentence))) / len(words) if words else 0.0
-
-
-def _defines(question: Question, sentence: str) -> bool:
-    match = _DEFINED.match(question.text)
-    if not match:
-        return False
-    term = match.group(1).strip().lower().rstrip("s")
-    return bool(re.search(rf"\b{re.escape(term)}s?\b\s*(?:--|—|,|\(|is\b|are\b|refers?\b)", sentence, re.IGNORECASE))
-
-
-_ASKING = re.compile(r",\s+(?:and\s+|but\s+)?((?:what|which|how|who|where|when|why|does|do|did|is|are|was|were|can|could)"
-                     r"\b[^,]*)$", re.IGNORECASE)
-
-
-def asked_clause(text: str) -> str:
-    """The part of a question that asks: its last sentence ("I remember a trainable optimizer
-    modelled on ... What was it tested on?" asks "What was it tested on?"), from its last clause
-    that opens with a question word ("In the work where ..., what two ways ... did they compare?")."""
-    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p]
-    last = parts[-1] if parts else text
-    clause = _ASKING.search(last)
-    return clause.group(1) if clause else last
-
-
-def without_names(text: str, names: list[str]) -> str:
-    """``text`` without the names ``names`` (and their possessive): "What weaknesses did the
-    Codex authors find?" -> "What weaknesses did the authors find?"."""
-    for name in names:
-        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])\s*", "", text, flags=re.IGNORECASE)
-    return text
-
-
-def _similarity(question: Question, found: list[Candidate], shown: list[str], embedder: Embedder) -> np.ndarray:
-    """Each candidate's similarity to the question and its asking clause: the closer of the two for
-    a comparison or a list (the sides or the category may be named anywhere), else their mean. For the
-    sentences of a paper the question names, the mean of that and the similarity to the question
-    without the name: once the paper is found, its name tells none of its sentences apart ("What
-    weaknesses did the Codex authors find?" should not prefer "Codex powers GitHub Copilot").
-    ``shown``: the candidates' texts as displayed."""
-    sentences = embedder.encode_cached(shown, corpus=True)
-
-    def closeness(text: str, rows: list[int]) -> np.ndarray:
-        asks = embedder.encode_cached([text, asked_clause(text)])
-        whole, clause = sentences[rows] @ asks[0], sentences[rows] @ asks[1]
-        return np.maximum(whole, clause) if question.kind in ("comparison", "list") else (whole + clause) / 2
-
-    similarity = np.full(len(found), -1.0)
-    for label in dict.fromkeys(c.label for c in found):
-        rows = [i for i, c in enumerate(found) if c.label == label]
-        similarity[rows] = closeness(question.text, rows)
-        names = [n for n in question.sides if label and mentions(label, n)]
-        if names:  # halfway: the paper's sentences still rank beside other papers' as a whole
-            similarity[rows] = (similarity[rows] + closeness(without_names(question.text, names), rows)) / 2
-    return similarity
-
-
-def score(question: Question, found: list[Candidate], embedder: Embedder, settings: AnswerSettings) -> None:
-    """Set each candidate's score for ``question`` (see the module docstring)."""
-    if not found:
-        return
-    shown = [display_text(c.text) for c in found]
-    similarity = _similarity(question, found, shown, embedder)
-    words = question.focus or question.terms
-    number_wanted = wants_number(question)
-    asked = asks_for_a_thing(question)
-    introduce = question.kind == "which" and not question.names and not asked
-    names = list(dict.fromkeys(question.names + question.sides))
-    for candidate, text, sim in zip(found, shown, similarity):
-        value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
-        if _names_another(names, candidate, text):  # "how many parameters is Jurassic-1 listed with"
-            value += settings.kind_bonus
-        if candidate.background:
-            value -= settings.background_penalty
-        if number_wanted and NUMBER.search(candidate.text):
-            value += settings.kind_bonus * (1 + bool(set(question.measured[-1:]) & set(tokenize(candidate.text))))
-        if introduce and _INTRODUCES.search(candidate.text):
-            value += settings.kind_bonus
-        if asked & set(tokenize(candidate.text)):  # "which frameworks": "frameworks such as TensorFlow"
-            value += settings.kind_bonus
-        if question.kind in ("finding", "comparison") and _RESULT.search(candidate.text):
-            value += settings.kind_bonus
-        elif question.kind == "list" and _RESULT.search(candidate.text):
-            value += settings.kind_bonus / 2
-        if question.kind == "definition" and _defines(question, candidate.text):
-            value += 2 * settings.kind_bonus
-        candidate.score = value
-
-
-def _names_another(names: list[str], candidate: Candidate, shown: str) -> bool:
-    """Whether ``candidate`` (displayed as ``shown``) mentions one of the question's ``names``
-    other than its own paper's."""
-    others = [n for n in names if not (candidate.label and mentions(candidate.label, n))]
-    return bool(others) and any(mentions(shown, n) for n in others)
 
 
 def _best_per_paper(found: list[Candidate], question: Question) -> list[Candidate]:
@@ -251,6 +102,18 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     return sorted([best] + extra, key=lambda c: c.position)
 
 
+def _summary(doc_id: str, found: list[Candidate], settings: AnswerSettings) -> list[Candidate]:
+    """A paper in brief: the first sentence where it introduces its work ("we present ...", else its
+    first sentence about its own work), then its own-work sentences closest to its gist (results
+    first), at most ``max_sentences``, in reading order."""
+    own = [c for c in found if c.doc_id == doc_id]
+    work = [c for c in own if not c.background] or own
+    in_order = sorted(work, key=lambda c: c.position)
+    intro = next((c for c in in_order if INTRODUCES.search(c.text)), in_order[0])
+    chosen = [intro] + sorted((c for c in work if c is not intro), key=lambda c: -c.score)
+    return sorted(chosen[: settings.max_sentences], key=lambda c: c.position)
+
+
 def _sides(question: Question, passages: list[Passage], ranked: list[Candidate]) -> list[Candidate]:
     """The best sentence of each paper a comparison names (by its label, else by the name in its
     text), in the question's order; the two best papers when it names fewer than two."""
@@ -288,19 +151,16 @@ def compose(question: Question, passages: list[Passage], embedder: Embedder, set
         return [named_line(_from_paper(c.doc_id, found, settings, question)[:2], always=True)
                 for c in _sides(question, passages, ranked)]
     subject = subject_paper(question, passages)
+    if question.kind == "summary":
+        return [named_line(_summary(subject, found, settings))]
     lines = [named_line(_from_paper(subject, found, settings, question))]
     subject_best = max(c.score for c in ranked if c.doc_id == subject)
     others = [c for c in ranked if c.doc_id != subject and c.score >= subject_best + settings.second_paper_margin]
     if (others and question.kind not in ("which", "quantity", "definition") and not one_paper
-            and not _names_paper(question, passages)):
+            and not names_a_paper(question, passages)):
         other = named_line(_from_paper(others[0].doc_id, found, settings, question)[:1])
         lines = [other] + lines if others[0].score > subject_best else lines + [other]  # best first
     return lines
-
-
-def _names_paper(question: Question, passages: list[Passage]) -> bool:
-    """Whether the question names a paper of ``passages`` (by its label): it is about that one."""
-    return any(p.named and mentions(p.label, name) for name in question.sides for p in passages)
 
 
 def render(lines: list[Line]) -> str:
@@ -318,7 +178,11 @@ def focus_passages(question: Question, passages: list[Passage], embedder: Embedd
                    count: int, sentences: int) -> list[Passage]:
     """At most ``count`` passages (0: all), those holding the best sentences first, each cut to
     ``sentences`` neighbouring sentences (0: whole) around its best one: what a small model
-    should read. A cut passage is still an exact span of its abstract."""
+    should read; for a summary, only the paper summarised. A cut passage is still an exact span
+    of its abstract."""
+    if question.kind == "summary" and passages:
+        subject = subject_paper(question, passages)
+        passages = [p for p in passages if p.doc_id == subject]
     found = candidates(passages)
     if not found:
         return passages

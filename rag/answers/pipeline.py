@@ -12,7 +12,7 @@ from ..errors import GenerationTimeoutError, LLMUnavailableError, QuestionError
 from ..index.engine import build_replaced, forget_engine, get_engine
 from ..index.store import reaching_the_server
 from ..models import Answer, Passage, Progress
-from ..retrieval.context import answer_passages
+from ..retrieval.context import answer_passages, names_a_paper
 from ..retrieval.conversation import History, standalone_query, user_turns
 from ..retrieval.evidence import unstated, weighted_coverage
 from ..retrieval.filters import SearchFilter, make_filter
@@ -63,6 +63,8 @@ def in_scope(engine, question: Question, passages: list[Passage], settings: Sett
     papers" left out) by IDF weight."""
     if not passages:
         return False
+    if question.kind == "summary" and names_a_paper(question, passages):
+        return True  # "Summarize the RETRO paper": the paper is found; the words of asking are no topic
     threshold = settings.retrieval.relevance_threshold(question.kind)
     if max(p.similarity for p in passages) >= threshold:
         return True
@@ -259,7 +261,7 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
                            message=f"Reading {len({p.doc_id for p in passages})} papers: "
                                    + ", ".join(dict.fromkeys(p.label or p.title for p in passages)))
         writer = backend
-        kind = read.kind if is_question(asked) else "keywords"
+        kind = read.kind if is_question(asked) or read.kind == "summary" else "keywords"  # "Summarize X." asks
         if backend.generative and kind in settings.answer.extractive_kinds:
             writer = get_llm("extractive", settings)  # composes these better than a generative model
             answer.llm = writer.name

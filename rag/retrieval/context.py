@@ -19,6 +19,11 @@ from .hybrid import HybridRetriever
 from .questions import Question
 
 
+def names_a_paper(question: Question, passages: list[Passage]) -> bool:
+    """Whether the question names a paper of ``passages`` (by its label): it is about that one."""
+    return any(p.named and mentions(p.label, name) for name in question.sides for p in passages)
+
+
 def subject_paper(question: Question, passages: list[Passage]) -> str:
     """The paper a question is about: the first whose name it mentions, else the best retrieved."""
     for name in question.sides:

@@ -71,6 +71,18 @@ _FINDING = re.compile(
     r"\b(?:find|found|finds|show|shows|showed|shown|demonstrate[sd]?|conclude[sd]?|discover(?:ed|s)?|results?|"
     r"learn(?:ed|t)?\s+about|propose[sd]?|introduce[sd]?|contribution|claim[s]?|report[s]?|observe[sd]?)\b",
     re.IGNORECASE)
+_SUMMARY_REQUEST = re.compile(
+    r"^\s*(?:(?:please|can\s+you|could\s+you)\s+)?(?:summari[sz]e|sum\s+up|tl;?\s*dr|describe|explain|tell\s+me\s+about|"
+    r"(?:give\s+(?:me\s+)?)?(?:an?\s+)?(?:(?:quick|short|brief|high-level)\s+)?(?:overview|summary|rundown|gist)\s+of)\b(?:\s+(?:of|for|on)\b)?\s*", re.IGNORECASE)
+_SUMMARY = re.compile(
+    rf"{_SUMMARY_REQUEST.pattern}"
+    r"|\b(?:main|key|central|principal|headline)\s+(?:contributions?|ideas?|points?|results?|findings?|takeaways?)\s+"
+    r"(?:of|in|from)\b"
+    r"|^\s*what\s+(?:is|was)\s+(?:the\s+)?.{0,60}?(?:paper|abstract|study|work|report|card)\b.{0,80}?\s+about\s*[?.]?\s*$"
+    r"|^\s*what\s+(?:does|did)\s+(?:the\s+)?.{0,60}?(?:paper|abstract|study|work|report)\b.{0,80}?\s+(?:do|contribute)"
+    r"\s*[?.]?\s*$"
+    r"|\b(?:paper|abstract)\s+(?:summary|overview|tl;?\s*dr)\s*$",
+    re.IGNORECASE)
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?[\w\s-]{1,40}\??\s*$|define\b|what\s+does\s+.+\s+(?:mean|stand\s+for)\b)",
     re.IGNORECASE)
@@ -215,6 +227,8 @@ def question_kind(text: str) -> Kind:
         return "comparison"
     if _QUANTITY.search(text) or (_MEASURE.search(text) and is_question(text) and not _HOW_OR_AUX.match(text)):
         return "quantity"
+    if _SUMMARY.search(text):
+        return "summary"
     if _WHICH.search(text):
         return "which"
     if _YESNO.search(text):
@@ -243,9 +257,10 @@ def _not_the_paper(text: str):
 def read_question(text: str) -> Question:
     """``text`` read for its kind, names, focus words and measured quantity."""
     kind = question_kind(text)
-    names = named_terms(text)
+    about = _SUMMARY_REQUEST.sub("", text) if kind == "summary" else text  # "TL;DR of Gopher": no name "TL"
+    names = named_terms(about)
     name_tokens = {t for n in names for t in tokenize(n)}
-    sides = mentioned_names(text)
+    sides = mentioned_names(about)
     name_tokens |= {t for side in sides for t in tokenize(side)}
     if kind != "comparison":  # "GPT-3's score, according to the Codex paper" is about Codex
         names, sides = sorted(names, key=_not_the_paper(text)), sorted(sides, key=_not_the_paper(text))

@@ -29,6 +29,16 @@ from rag.retrieval.questions import is_question, read_question, wants_number
      "finding"),  # "each" of a step, not of the sides of a comparison
     ("Any work that talks about memorization?", "list"),
     ("Studies that train on TPUs?", "list"),
+    ("Please summarise the Backprop Evolution paper.", "summary"),
+    ("Could you give me a quick overview of GTrXL?", "summary"),  # not a yes/no question
+    ("Give me an overview of GTrXL.", "summary"),
+    ("What were the headline results of the Sparse Transformers paper?", "summary"),
+    ("What is the seq2slate abstract about?", "summary"),
+    ("tl;dr for the video prediction paper", "summary"),
+    ("Which papers summarize scaling laws?", "list"),  # a list first
+    ("Describe how Chinchilla differs from Gopher.", "comparison"),  # a comparison first
+    ("Explain how many parameters GPT-3 has.", "quantity"),  # a quantity first
+    ("What is Flexpoint?", "definition"),
 ])
 def test_the_kind_of_answer_a_question_asks_for(text, kind):
     assert read_question(text).kind == kind
@@ -88,3 +98,8 @@ def test_what_a_which_question_asks_for_besides_the_papers_own_work():
     assert thing("Which model predicts rain from radar?") == set()
     assert thing("Which optimiser wins on speech recognition benchmarks?") == set()  # British spelling too
     assert thing("Which paper saves memory by recomputing attention matrices?") == set()
+
+
+def test_a_summary_request_names_its_paper_not_the_words_of_asking():
+    question = read_question("TL;DR of Gopher")
+    assert question.kind == "summary" and question.sides == ["Gopher"]

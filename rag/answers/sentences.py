@@ -1,0 +1,178 @@
+"""The sentences of retrieved passages as candidates for an extractive answer, and their scores.
+
+A sentence is scored by embedding similarity to the question (for a question about one paper,
+the mean of that and the similarity to its asking clause; for a paper's own sentences, halfway
+to the question without that paper's name; for a summary, similarity to its paper's gist) plus
+the share of the question's content words it holds, plus a bonus for naming what the question
+names besides its paper ("Jurassic-1"), then by what the kind of question wants (a number, an
+introduction, a result, a definition) and against background (what an abstract says before it
+says what its own work does). Weights live in :class:`rag.settings.AnswerSettings`, tuned on
+the dev half of ``evals/data``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..corpus.display import display_text
+from ..corpus.names import mentions
+from ..corpus.text import sentence_spans
+from ..index.embeddings import Embedder
+from ..index.lexical import tokenize
+from ..models import Passage
+from ..retrieval.evidence import NUMBER_WORDS
+from ..retrieval.questions import Question, asks_for_a_thing, wants_number
+from ..settings import AnswerSettings
+
+NUMBER = re.compile(rf"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])|\b(?:{'|'.join(NUMBER_WORDS)}|hundreds?|thousands?|"
+                    r"millions?|billions?|trillions?|twice|half|double|dozens?)\b", re.IGNORECASE)  # not "GPT-3"
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|this (?:paper|work|study|report|card)|here)\b", re.IGNORECASE)
+INTRODUCES = re.compile(r"\b(?:we (?:present|introduce|propose|develop|describe|train|release|call|term|name|dub)|"
+                         r"(?:called|named|termed|dubbed)\b|refer to .{0,40}\bas\b)", re.IGNORECASE)
+_RESULT = re.compile(r"\b(?:we (?:find|found|show|demonstrate|observe|report|identify|obtain|achieve)|reveal(?:s|ed)?|"
+                     r"results? (?:show|indicate|suggest)|outperform\w*|improv\w*|achiev\w*|state[- ]of[- ]the[- ]art|"
+                     r"faster|better|exceed\w*|match(?:es|ing)?|reduc\w*|find that|leads? to|enables?|increases?|"
+                     r"decreases?)\b", re.IGNORECASE)
+
+_DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Candidate:
+    """One sentence of the retrieved passages."""
+
+    number: int  # its passage, numbered from 1
+    text: str
+    doc_id: str
+    position: int  # offset in the abstract (reading order)
+    background: bool
+    score: float = 0.0
+    label: str = ""  # its paper's name, when the paper has one (title or model name)
+
+
+
+def candidates(passages: list[Passage]) -> list[Candidate]:
+    """Every sentence of ``passages`` once (neighbouring passages share sentences). A sentence
+    is background when no sentence of its paper up to it speaks of the paper's own work."""
+    seen: set[tuple[str, int]] = set()
+    found: list[Candidate] = []
+    spoke: dict[str, int] = {}  # paper -> offset of its first sentence about its own work
+    for passage in passages:
+        for start, end in sentence_spans(passage.text):
+            if _FIRST_PERSON.search(passage.text[start:end]) or (passage.named and passage.label in passage.text[start:end]):
+                spoke[passage.doc_id] = min(spoke.get(passage.doc_id, 1 << 30), passage.start + start)
+    for number, passage in enumerate(passages, start=1):
+        for start, end in sentence_spans(passage.text):
+            key = (passage.doc_id, passage.start + start)
+            if key not in seen:
+                seen.add(key)
+                background = passage.start + start < spoke.get(passage.doc_id, passage.start if passage.start else 1 << 30)
+                found.append(Candidate(number, passage.text[start:end], passage.doc_id, passage.start + start, background,
+                                       label=passage.label if passage.named else ""))
+    return found
+
+
+def _share(words: list[str], sentence: str) -> float:
+    return len(set(words) & set(tokenize(sentence))) / len(words) if words else 0.0
+
+
+def _defines(question: Question, sentence: str) -> bool:
+    match = _DEFINED.match(question.text)
+    if not match:
+        return False
+    term = match.group(1).strip().lower().rstrip("s")
+    return bool(re.search(rf"\b{re.escape(term)}s?\b\s*(?:--|—|,|\(|is\b|are\b|refers?\b)", sentence, re.IGNORECASE))
+
+
+_ASKING = re.compile(r",\s+(?:and\s+|but\s+)?((?:what|which|how|who|where|when|why|does|do|did|is|are|was|were|can|could)"
+                     r"\b[^,]*)$", re.IGNORECASE)
+
+
+def asked_clause(text: str) -> str:
+    """The part of a question that asks: its last sentence ("I remember a trainable optimizer
+    modelled on ... What was it tested on?" asks "What was it tested on?"), from its last clause
+    that opens with a question word ("In the work where ..., what two ways ... did they compare?")."""
+    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p]
+    last = parts[-1] if parts else text
+    clause = _ASKING.search(last)
+    return clause.group(1) if clause else last
+
+
+def without_names(text: str, names: list[str]) -> str:
+    """``text`` without the names ``names`` (and their possessive): "What weaknesses did the
+    Codex authors find?" -> "What weaknesses did the authors find?"."""
+    for name in names:
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])\s*", "", text, flags=re.IGNORECASE)
+    return text
+
+
+def _similarity(question: Question, found: list[Candidate], shown: list[str], embedder: Embedder) -> np.ndarray:
+    """Each candidate's similarity to the question and its asking clause: the closer of the two for
+    a comparison or a list (the sides or the category may be named anywhere), else their mean. For the
+    sentences of a paper the question names, the mean of that and the similarity to the question
+    without the name: once the paper is found, its name tells none of its sentences apart ("What
+    weaknesses did the Codex authors find?" should not prefer "Codex powers GitHub Copilot").
+    ``shown``: the candidates' texts as displayed."""
+    sentences = embedder.encode_cached(shown, corpus=True)
+
+    def closeness(text: str, rows: list[int]) -> np.ndarray:
+        asks = embedder.encode_cached([text, asked_clause(text)])
+        whole, clause = sentences[rows] @ asks[0], sentences[rows] @ asks[1]
+        return np.maximum(whole, clause) if question.kind in ("comparison", "list") else (whole + clause) / 2
+
+    similarity = np.full(len(found), -1.0)
+    if question.kind == "summary":  # how close each sentence is to its paper's gist: the mean of its sentences
+        for doc_id in dict.fromkeys(c.doc_id for c in found):
+            rows = [i for i, c in enumerate(found) if c.doc_id == doc_id]
+            gist = sentences[rows].mean(axis=0)
+            similarity[rows] = sentences[rows] @ (gist / max(float(np.linalg.norm(gist)), 1e-12))
+        return similarity
+    for label in dict.fromkeys(c.label for c in found):
+        rows = [i for i, c in enumerate(found) if c.label == label]
+        similarity[rows] = closeness(question.text, rows)
+        names = [n for n in question.sides if label and mentions(label, n)]
+        if names:  # halfway: the paper's sentences still rank beside other papers' as a whole
+            similarity[rows] = (similarity[rows] + closeness(without_names(question.text, names), rows)) / 2
+    return similarity
+
+
+def score(question: Question, found: list[Candidate], embedder: Embedder, settings: AnswerSettings) -> None:
+    """Set each candidate's score for ``question`` (see the module docstring)."""
+    if not found:
+        return
+    shown = [display_text(c.text) for c in found]
+    similarity = _similarity(question, found, shown, embedder)
+    words = question.focus or question.terms
+    number_wanted = wants_number(question)
+    asked = asks_for_a_thing(question)
+    introduce = question.kind == "which" and not question.names and not asked
+    names = list(dict.fromkeys(question.names + question.sides))
+    for candidate, text, sim in zip(found, shown, similarity):
+        value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
+        if _names_another(names, candidate, text):  # "how many parameters is Jurassic-1 listed with"
+            value += settings.kind_bonus
+        if candidate.background:
+            value -= settings.background_penalty
+        if number_wanted and NUMBER.search(candidate.text):
+            value += settings.kind_bonus * (1 + bool(set(question.measured[-1:]) & set(tokenize(candidate.text))))
+        if introduce and INTRODUCES.search(candidate.text):
+            value += settings.kind_bonus
+        if asked & set(tokenize(candidate.text)):  # "which frameworks": "frameworks such as TensorFlow"
+            value += settings.kind_bonus
+        if question.kind in ("finding", "comparison", "summary") and _RESULT.search(candidate.text):
+            value += settings.kind_bonus
+        elif question.kind == "list" and _RESULT.search(candidate.text):
+            value += settings.kind_bonus / 2
+        if question.kind == "definition" and _defines(question, candidate.text):
+            value += 2 * settings.kind_bonus
+        candidate.score = value
+
+
+def _names_another(names: list[str], candidate: Candidate, shown: str) -> bool:
+    """Whether ``candidate`` (displayed as ``shown``) mentions one of the question's ``names``
+    other than its own paper's."""
+    others = [n for n in names if not (candidate.label and mentions(candidate.label, n))]
+    return bool(others) and any(mentions(shown, n) for n in others)

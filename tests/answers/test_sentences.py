@@ -1,0 +1,11 @@
+"""Candidate sentences and what their scores weigh."""
+
+from rag.answers.sentences import asked_clause
+
+
+def test_the_asking_clause_is_the_last_sentence_from_its_question_word():
+    assert asked_clause("I remember an optimizer modelled on BFGS. What was it tested on?") == "What was it tested on?"
+    assert asked_clause("In the work where a network orders cities, what did they compare?") == "what did they compare?"
+    assert asked_clause("Does it work, and does it also work for packing?") == "does it also work for packing?"
+    assert asked_clause("How large is Gopher compared with GPT-3?") == "How large is Gopher compared with GPT-3?"
+
