@@ -12,7 +12,7 @@ from ..errors import GenerationTimeoutError, LLMUnavailableError, QuestionError
 from ..index.engine import build_replaced, forget_engine, get_engine
 from ..index.store import reaching_the_server
 from ..models import Answer, Passage, Progress
-from ..retrieval.context import answer_passages, names_a_paper
+from ..retrieval.context import answer_passages, names_a_paper, sides_named
 from ..retrieval.conversation import History, standalone_query, user_turns
 from ..retrieval.evidence import unstated, weighted_coverage
 from ..retrieval.filters import SearchFilter, make_filter
@@ -65,6 +65,8 @@ def in_scope(engine, question: Question, passages: list[Passage], settings: Sett
         return False
     if question.kind == "summary" and names_a_paper(question, passages):
         return True  # "Summarize the RETRO paper": the paper is found; the words of asking are no topic
+    if question.kind == "comparison" and sides_named(question, passages, HybridRetriever(engine)) >= 2:
+        return True  # "the difference between PES and NRES": both papers are in the corpus
     threshold = settings.retrieval.relevance_threshold(question.kind)
     if max(p.similarity for p in passages) >= threshold:
         return True

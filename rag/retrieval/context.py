@@ -19,6 +19,14 @@ from .hybrid import HybridRetriever
 from .questions import Question
 
 
+def sides_named(question: Question, passages: list[Passage], retriever: HybridRetriever) -> int:
+    """How many of the names a comparison mentions are papers' names (labels), found among
+    ``passages`` or by searching for the name ("the difference between PES and NRES": 2)."""
+    def named(name: str, pool: list[Passage]) -> bool:
+        return any(p.named and mentions(p.label, name) for p in pool)
+    return sum(named(name, passages) or named(name, retriever.retrieve(name, 3)) for name in question.sides)
+
+
 def names_a_paper(question: Question, passages: list[Passage]) -> bool:
     """Whether the question names a paper of ``passages`` (by its label): it is about that one."""
     return any(p.named and mentions(p.label, name) for name in question.sides for p in passages)

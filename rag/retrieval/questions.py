@@ -68,7 +68,7 @@ _WHICH = re.compile(
     r"|\bwhat\s+is\s+(?:it|this|the\s+\w+)\s+called\b|\bwhat\s+(?:is|was)\s+the\s+name\b|\bcalled\??$|\bnamed\??$",
     re.IGNORECASE)
 _FINDING = re.compile(
-    r"\b(?:find|found|finds|show|shows|showed|shown|demonstrate[sd]?|conclude[sd]?|discover(?:ed|s)?|results?|"
+    r"\b(?:find|found|finds|findings?|show|shows|showed|shown|demonstrate[sd]?|conclude[sd]?|discover(?:ed|s)?|results?|"
     r"learn(?:ed|t)?\s+about|propose[sd]?|introduce[sd]?|contribution|claim[s]?|report[s]?|observe[sd]?)\b",
     re.IGNORECASE)
 _SUMMARY_REQUEST = re.compile(
@@ -96,7 +96,8 @@ _FRAME_WORDS = frozenset(tokenize(
     "mention mentions mentioned describe describes described discuss discusses discussed present presents "
     "corpus question answer kind type approximately roughly exactly best first exist existing given one two "
     "from per within across over under into onto upon via among between each every any some such it its they "
-    "their them there here also just only still yet whether author authors"
+    "their them there here also just only still yet whether author authors main key "
+    "summary overview"
 ))
 # A list question that asks for literal mentions ("Which papers report experiments on CIFAR-10?",
 # "Which abstracts mention machine translation?"): its members are the papers that say the thing.

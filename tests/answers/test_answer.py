@@ -52,6 +52,18 @@ def test_a_list_question_is_judged_by_its_topic_words_not_by_talk_about_or_deal_
     assert find_paper(papers, "partially observable environments").id in {c.doc_id for c in answer.citations}
 
 
+def test_a_comparison_of_two_papers_named_by_their_names_is_answered_from_both(settings, papers):
+    answer = ask("What is the difference between PES and NRES?", settings=settings)  # words far from both abstracts
+    assert not answer.refused
+    assert {c.doc_id for c in answer.citations} == {find_paper(papers, "Persistent Evolution Strategies (PES)").id,
+                                                     find_paper(papers, "Noise-Reuse Evolution Strategies (NRES)").id}
+
+
+def test_a_question_for_the_main_finding_is_judged_by_its_topic_not_by_main(settings, papers):
+    answer = ask("What is the main finding about scaling laws?", settings=settings)
+    assert not answer.refused and answer.citations
+
+
 def test_any_work_that_is_a_list_question(settings, papers):
     answer = ask("Any work that talks about memorization?", settings=settings)
     assert not answer.refused

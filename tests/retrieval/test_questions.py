@@ -39,6 +39,7 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("Describe how Chinchilla differs from Gopher.", "comparison"),  # a comparison first
     ("Explain how many parameters GPT-3 has.", "quantity"),  # a quantity first
     ("What is Flexpoint?", "definition"),
+    ("What is the main finding about scaling laws?", "finding"),  # not a definition of "main finding"
 ])
 def test_the_kind_of_answer_a_question_asks_for(text, kind):
     assert read_question(text).kind == kind
@@ -103,3 +104,7 @@ def test_what_a_which_question_asks_for_besides_the_papers_own_work():
 def test_a_summary_request_names_its_paper_not_the_words_of_asking():
     question = read_question("TL;DR of Gopher")
     assert question.kind == "summary" and question.sides == ["Gopher"]
+
+
+def test_main_and_key_frame_what_is_asked_for_not_what_it_is_about():
+    assert read_question("What is the main finding about scaling laws?").terms == ["scale", "law"]
