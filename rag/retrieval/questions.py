@@ -81,7 +81,8 @@ _SUMMARY = re.compile(
     r"|^\s*what\s+(?:is|was)\s+(?:the\s+)?.{0,60}?(?:paper|abstract|study|work|report|card)\b.{0,80}?\s+about\s*[?.]?\s*$"
     r"|^\s*what\s+(?:does|did)\s+(?:the\s+)?.{0,60}?(?:paper|abstract|study|work|report)\b.{0,80}?\s+(?:do|contribute)"
     r"\s*[?.]?\s*$"
-    r"|\b(?:paper|abstract)\s+(?:summary|overview|tl;?\s*dr)\s*$",
+    r"|\b(?:paper|abstract)\s+(?:summary|overview|tl;?\s*dr)\s*$"
+    r"|^\s*how\s+(?:does|do|did)\s+(?:the\s+)?[\w.-]+(?:\s+[\w.-]+){0,3}\s+work\s*[?.]?\s*$",
     re.IGNORECASE)
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?[\w\s-]{1,40}\??\s*$|define\b|what\s+does\s+.+\s+(?:mean|stand\s+for)\b)",

@@ -40,6 +40,8 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("Explain how many parameters GPT-3 has.", "quantity"),  # a quantity first
     ("What is Flexpoint?", "definition"),
     ("What is the main finding about scaling laws?", "finding"),  # not a definition of "main finding"
+    ("How do Sparse Transformers work?", "summary"),
+    ("How does scaling model size work in practice for large batches?", "general"),
 ])
 def test_the_kind_of_answer_a_question_asks_for(text, kind):
     assert read_question(text).kind == kind
