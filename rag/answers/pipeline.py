@@ -63,8 +63,8 @@ def in_scope(engine, question: Question, passages: list[Passage], settings: Sett
     papers" left out) by IDF weight."""
     if not passages:
         return False
-    if question.kind == "summary" and names_a_paper(question, passages):
-        return True  # "Summarize the RETRO paper": the paper is found; the words of asking are no topic
+    if question.kind in ("summary", "definition") and names_a_paper(question, passages):
+        return True  # "Summarize the RETRO paper", "What does GTrXL stand for?": the paper is found
     if question.kind == "comparison" and sides_named(question, passages, HybridRetriever(engine)) >= 2:
         return True  # "the difference between PES and NRES": both papers are in the corpus
     threshold = settings.retrieval.relevance_threshold(question.kind)

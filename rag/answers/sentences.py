@@ -79,7 +79,17 @@ def _share(words: list[str], sentence: str) -> float:
     return len(set(words) & set(tokenize(sentence))) / len(words) if words else 0.0
 
 
+_STANDS_FOR = re.compile(r"^\s*what\s+(?:does|do)\s+(?:the\s+)?([\w-]{2,20})\s+stand\s+for\b", re.IGNORECASE)
+
+
+def _expands(question: Question, sentence: str) -> bool:
+    """For "What does X stand for?": whether ``sentence`` writes X out before "(X)"."""
+    acronym = _STANDS_FOR.match(question.text)
+    return bool(acronym and re.search(rf"\w\s*\({re.escape(acronym.group(1))}\)", sentence))
+
+
 def _defines(question: Question, sentence: str) -> bool:
+    """Whether ``sentence`` defines what the question asks to be defined ("X is ...", "X, ...")."""
     match = _DEFINED.match(question.text)
     if not match:
         return False
@@ -168,6 +178,8 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
             value += settings.kind_bonus / 2
         if question.kind == "definition" and _defines(question, candidate.text):
             value += 2 * settings.kind_bonus
+        if _expands(question, candidate.text):
+            value += 1.0  # the sentence that writes the name out is the answer, whatever else scores higher
         candidate.score = value
 
 

@@ -180,3 +180,10 @@ def test_a_small_model_summarising_reads_only_the_paper_summarised(settings, eng
     assert len({p.doc_id for p in passages}) > 1
     focused = focus_passages(question, passages, engine.embedder, settings.answer, 3, 2)
     assert focused and {p.label for p in focused} == {"Chinchilla"}
+
+
+def test_what_a_name_stands_for_is_answered_with_the_sentence_writing_it_out(settings, papers):
+    answer = ask("What does PES stand for?", settings=settings)  # too short to reach the relevance threshold
+    assert not answer.refused
+    assert "Persistent Evolution Strategies (PES)" in answer.text.split(" [1]")[0]
+    assert {c.doc_id for c in answer.citations} == {find_paper(papers, "Persistent Evolution Strategies (PES)").id}

@@ -9,3 +9,13 @@ def test_the_asking_clause_is_the_last_sentence_from_its_question_word():
     assert asked_clause("Does it work, and does it also work for packing?") == "does it also work for packing?"
     assert asked_clause("How large is Gopher compared with GPT-3?") == "How large is Gopher compared with GPT-3?"
 
+
+
+def test_a_sentence_writing_a_name_out_before_it_in_brackets_expands_it():
+    from rag.answers.sentences import _expands
+    from rag.retrieval.questions import read_question
+
+    question = read_question("What does GTrXL stand for?")
+    assert _expands(question, "The proposed architecture, the Gated Transformer-XL (GTrXL), surpasses LSTMs.")
+    assert not _expands(question, "GTrXL surpasses LSTMs on challenging memory environments.")
+    assert not _expands(read_question("What is GTrXL?"), "the Gated Transformer-XL (GTrXL)")
