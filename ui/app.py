@@ -56,6 +56,7 @@ class Turn:
     reply_html: str
     answered: bool = True
     sources_html: str = ""
+    answer_text: str = ""  # what a follow-up refers back to ("the second one")
 
 
 def chat_messages(turns: list[Turn]) -> list[dict]:
@@ -100,7 +101,7 @@ def answered_turn(answer: Answer, turn: int, settings: Settings) -> Turn:
         papers[c.doc_id] = {"authors": row.authors, "year": row.year} if row else {}
     threshold = settings.retrieval.relevance_threshold(question_kind(answer.query or answer.question))
     return Turn(answer.question, answer_html(answer, turn, threshold),
-                sources_html=sources_html(answer, abstracts, turn, threshold, papers))
+                sources_html=sources_html(answer, abstracts, turn, threshold, papers), answer_text=answer.text)
 
 
 def respond(question: object, llm: object, k: object, collections: object, categories: object,
@@ -121,7 +122,8 @@ def respond(question: object, llm: object, k: object, collections: object, categ
                    "categories": _as_names(categories, "category") or None}
         if years_known:
             filters.update(year_from=_as_year(year_from), year_to=_as_year(year_to))
-        history = [{"role": "user", "content": t.question} for t in turns if t.answered]
+        history = [{"role": role, "content": said} for t in turns if t.answered
+                   for role, said in (("user", t.question), ("assistant", t.answer_text))]
         for item in stream_ask(question, k=_as_k(k), llm=llm, history=history, filters=filters,  # type: ignore[arg-type]
                                settings=settings, progress=True):
             if isinstance(item, Progress):  # a local model may take seconds before its first word

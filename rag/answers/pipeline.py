@@ -13,7 +13,7 @@ from ..index.engine import build_replaced, forget_engine, get_engine
 from ..index.store import reaching_the_server
 from ..models import Answer, Passage, Progress
 from ..retrieval.context import answer_passages, names_a_paper, sides_named
-from ..retrieval.conversation import History, standalone_query, user_turns
+from ..retrieval.conversation import History, leaned_on, standalone_query
 from ..retrieval.evidence import unstated, weighted_coverage
 from ..retrieval.filters import SearchFilter, make_filter
 from ..retrieval.hybrid import HybridRetriever, Mode
@@ -225,7 +225,7 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
     rewrites = query != question and hasattr(backend, "condense")
     if rewrites and progress:
         yield Progress(stage="rewriting", message=f"Making the follow-up standalone with '{name}' ...")
-    rewritten = rewrites and backend.condense(user_turns(history)[-1], question)
+    rewritten = rewrites and backend.condense(leaned_on(question, history), question)
     if rewritten:  # a generative backend made the follow-up standalone; the joined question is the fallback
         query = rewritten
     asked = rewritten or question

@@ -11,6 +11,10 @@ _ANAPHORA = re.compile(
     r"the (paper|model|authors|study|work|method|approach|system|abstract))\b",
     re.IGNORECASE,
 )
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last")
+_ORDINAL = re.compile(rf"\bthe\s+({'|'.join(_ORDINALS)})\s+(?:one|paper|model|method|study|work|abstract|result|line)\b",
+                      re.IGNORECASE)
+_MARKER = re.compile(r"\s*\[\d+\]")
 _CONTINUATION = re.compile(r"^\s*(and|also|so|but|what about|how about|then|or)\b", re.IGNORECASE)
 
 History = Sequence[Any]
@@ -20,29 +24,68 @@ MAX_PREVIOUS_CHARS = 2000
 """A follow-up leans on at most this much of the previous question."""
 
 
-def user_turns(history: History | None) -> list[str]:
-    """The user's earlier questions, oldest first, from any common history shape:
-    ``[{"role": "user", "content": ...}, ...]``, ``[(user, assistant), ...]`` or ``[str, ...]``."""
+def _turns(history: History | None, role: str) -> list[str]:
     turns: list[str] = []
     for item in history or []:
-        if isinstance(item, str):
+        if isinstance(item, str) and role == "user":
             turns.append(item)
-        elif isinstance(item, dict) and item.get("role") == "user":
+        elif isinstance(item, dict) and item.get("role") == role:
             content = item.get("content")
             if isinstance(content, list):  # multimodal shape: [{"type": "text", "text": ...}]
                 content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
             if isinstance(content, str):
                 turns.append(content)
-        elif isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
-            turns.append(item[0])
+        elif isinstance(item, (list, tuple)) and len(item) > (role == "assistant"):
+            said = item[role == "assistant"]
+            if isinstance(said, str):
+                turns.append(said)
     return [t.strip() for t in turns if t and t.strip()]
+
+
+def user_turns(history: History | None) -> list[str]:
+    """The user's earlier questions, oldest first, from any common history shape:
+    ``[{"role": "user", "content": ...}, ...]``, ``[(user, assistant), ...]`` or ``[str, ...]``."""
+    return _turns(history, "user")
+
+
+def assistant_turns(history: History | None) -> list[str]:
+    """The earlier answers, oldest first (the same shapes as :func:`user_turns`; none in ``[str, ...]``)."""
+    return _turns(history, "assistant")
 
 
 def is_follow_up(question: str) -> bool:
     """A question that leans on the previous one: it starts with "and", "what about"...,
-    refers back ("they", "the paper") or is very short."""
-    return bool(_CONTINUATION.search(question) or _ANAPHORA.search(question)
+    refers back ("they", "the paper", "the second one") or is very short."""
+    return bool(_CONTINUATION.search(question) or _ANAPHORA.search(question) or _ORDINAL.search(question)
                 or len(question.split()) <= 3)
+
+
+def previous_question(history: History | None) -> str:
+    """The last question of ``history`` as it stands alone: with the questions it followed up,
+    back to the last one that was not a follow-up (after "What is GAN-TTS?" and "How was it
+    evaluated?", a third question leans on both)."""
+    turns = user_turns(history)
+    chain = turns[-1:]
+    for turn in reversed(turns[:-1]):
+        if not is_follow_up(chain[0]):
+            break
+        chain.insert(0, turn)
+    return " ".join(chain)[-MAX_PREVIOUS_CHARS:]
+
+
+def referred_line(question: str, history: History | None) -> str | None:
+    """For "Summarize the second one." after an answer of several lines (a list of papers): that
+    line of the latest answer that has it, without its citation markers; None when the question
+    refers to no line by its place or no answer has such a line."""
+    ordinal = _ORDINAL.search(question)
+    if not ordinal:
+        return None
+    place = _ORDINALS.index(ordinal.group(1).lower())
+    for answer in reversed(assistant_turns(history)):
+        lines = [line.strip() for line in answer.splitlines() if _MARKER.search(line)]
+        if len(lines) > 1 and place < len(lines) or place == len(_ORDINALS) - 1 and lines:  # "the last one"
+            return _MARKER.sub("", lines[-1 if place == len(_ORDINALS) - 1 else place]).strip()
+    return None
 
 
 def resolves_follow_up(rewrite: str, question: str, previous: str) -> bool:
@@ -55,8 +98,14 @@ def resolves_follow_up(rewrite: str, question: str, previous: str) -> bool:
 
 
 def standalone_query(question: str, history: History | None) -> str:
-    """``question``, joined to the previous user question when it is a follow-up."""
-    turns = user_turns(history)
-    if not turns or not is_follow_up(question):
+    """``question``, joined to what it leans on when it is a follow-up: the line of the last
+    answer it refers to by its place ("the second one"), else the previous question as it
+    stands alone (:func:`previous_question`)."""
+    if not user_turns(history) or not is_follow_up(question):
         return question
-    return CONDENSE_FOLLOW_UP.format(previous=turns[-1][:MAX_PREVIOUS_CHARS], question=question)
+    return CONDENSE_FOLLOW_UP.format(previous=leaned_on(question, history), question=question)
+
+
+def leaned_on(question: str, history: History | None) -> str:
+    """What the follow-up ``question`` leans on (see :func:`standalone_query`)."""
+    return referred_line(question, history) or previous_question(history)

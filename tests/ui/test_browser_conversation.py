@@ -84,3 +84,15 @@ def test_nothing_loads_from_outside_the_server(browser, server):
         assert outside == []
     finally:
         context.close()
+
+
+def test_a_follow_up_naming_a_line_of_the_list_by_its_place_is_about_that_paper(page):
+    ask_in_page(page, "Which papers use evolution strategies for unrolled computation graphs?", 0)
+    def papers(answer: int) -> list[str]:  # the cards' titles without their "[n] ", in citation order
+        titles = page.locator(f"#rag-ans-{answer} .rag-source-title").all_inner_texts()
+        return list(dict.fromkeys(title.split("] ", 1)[-1] for title in titles))
+
+    listed = papers(0)
+    assert len(listed) >= 2
+    ask_in_page(page, "Summarize the second one.", 1)
+    assert papers(1) == [listed[1]]
