@@ -21,7 +21,6 @@ from ..retrieval.questions import (
     GENERIC_LIST_WORDS,
     Question,
     is_question,
-    question_kind,
     read_question,
 )
 from ..settings import Settings
@@ -229,7 +228,8 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
     if rewritten:  # a generative backend made the follow-up standalone; the joined question is the fallback
         query = rewritten
     asked = rewritten or question
-    read = replace(read_question(query), kind=question_kind(asked))
+    current = read_question(asked)  # a follow-up joined to what it leans on asks what its own words ask
+    read = replace(read_question(query), kind=current.kind, asked=current.asked)
     engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections, list_of_papers=read.kind == "list")
     wider = passages
     if read.kind == "list":

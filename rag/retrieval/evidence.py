@@ -46,7 +46,7 @@ _UNIT_WORDS = {"how many": "number of", "how much": "amount of"}
 ATTRIBUTES = frozenset(tokenize(
     "year month schedule layers heads company lab laboratory institution affiliation university license "
     "licence hardware gpus tpus resolution price dollars budget funding energy carbon emissions dropout "
-    "epochs vocabulary tokenizer speakers"
+    "epochs vocabulary tokenizer speakers authors"
 ))
 ATTRIBUTE_PHRASES = ("learning rate", "batch size", "context window", "context length", "weight decay",
                      "random seed")
@@ -141,6 +141,8 @@ def _phrase(question: Question, missing: list[str]) -> str:
         if match and question.kind == "quantity":
             return f"{lead} {question.text[match.start(1):match.end(1)].strip()}"
     words = [w for w in re.findall(r"[\w-]+", question.text) if tokenize(w) and tokenize(w)[0] in missing]
+    if not words and missing == tokenize("authors"):  # "Who developed OpenAI Five?"
+        return "authors"
     return " ".join(dict.fromkeys(words)) or "what was asked"
 
 

@@ -53,6 +53,10 @@ _ASKS = re.compile(r"\?\s*$|^\s*(?:what|which|who|whom|whose|when|where|why|how|
                    r"have|was|were|will|would|should)\b", re.IGNORECASE)  # a question, not a keyword query
 _HOW_OR_AUX = re.compile(r"^\s*(?:how|why|does|do|did|is|are|can|could|was|were|has|have)\b", re.IGNORECASE)
 _SIZE = re.compile(r"\bhow\s+(?:large|big|small)\s+(?:is|are|was|were)\b", re.IGNORECASE)
+_LEADING = re.compile(r"^\s*(?:and|also|so|but|then|or|now|okay|ok)\b\s*,?\s*", re.IGNORECASE)
+_WHO_MADE = re.compile(r"^\s*who\s+(?:wrote|writes|are\s+the\s+authors|were\s+the\s+authors|is\s+the\s+author|"
+                       r"developed|created|built|made|proposed|introduced|invented|trained|released|designed)\b",
+                       re.IGNORECASE)
 _ASKED = re.compile(r"^\s*(?:(?:in|at|on|under|from|with|by|for)\s+)?(?:what|which|whose)\s+"
                     r"(?:(?:is|was|are|were)\s+(?:the\s+)?)?((?:[\w-]+\s+){0,3}?[\w-]+)"
                     r"(?=\s+(?:is|was|are|were|does|do|did|has|have|had|of|for|in|on|at|to|used|developed|"
@@ -277,8 +281,10 @@ def read_question(text: str) -> Question:
         counts = match.group(0).lower().split()[1] == "many"
     elif _SIZE.search(text):
         measured = tokenize("parameters")  # "how large is Gopher": a model's size is its parameter count
-    target = _ASKED.match(text)
+    target = _ASKED.match(_LEADING.sub("", text))  # "And what learning rate did they use?"
     asked = [t for t in tokenize(target.group(1)) if t not in _FRAME_WORDS] if target else []
+    if _WHO_MADE.match(_LEADING.sub("", text)):  # "Who developed OpenAI Five?" asks for its authors
+        asked = tokenize("authors")
     literal = _literal_alternatives(text, names) if kind == "list" else []
     return Question(text, kind, names, terms, focus, measured, counts, sides, asked, literal)
 

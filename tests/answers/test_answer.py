@@ -80,6 +80,21 @@ def test_follow_up_question_uses_the_history(settings, chinchilla):
     assert plain.query == "and what did they find about data?"
 
 
+def test_a_follow_up_asking_for_an_attribute_is_refused_like_the_question_standing_alone(settings):
+    history = [{"role": "user", "content": CHINCHILLA_Q}]
+    for follow_up in ("And which learning rate did they use?", "What batch size did they train with?"):
+        answer = ask(follow_up, history=history, settings=settings)
+        assert answer.refused and "The abstracts mention Chinchilla but not its" in answer.text
+
+
+def test_who_made_a_paper_asks_for_its_authors_which_no_abstract_states(settings):
+    history = [{"role": "user", "content": "What is GAN-TTS?"}, {"role": "user", "content": "How was it evaluated?"}]
+    answer = ask("Who are the authors?", history=history, settings=settings)
+    assert answer.refused and answer.text.endswith("The abstracts mention GAN-TTS but not its authors.")
+    assert ask("Who designed Sparse Transformers?", settings=settings).text.endswith(
+        "The abstracts mention Sparse Transformers but not its authors.")
+
+
 def test_stream_yields_text_pieces_then_the_final_answer(settings):
     items = list(stream_ask("How fast does GPT-4o respond to audio inputs?", settings=settings))
     assert all(isinstance(item, str) for item in items[:-1]) and len(items) >= 2

@@ -110,3 +110,9 @@ def test_a_summary_request_names_its_paper_not_the_words_of_asking():
 
 def test_main_and_key_frame_what_is_asked_for_not_what_it_is_about():
     assert read_question("What is the main finding about scaling laws?").terms == ["scale", "law"]
+
+
+def test_what_a_follow_up_asks_for_is_read_after_its_leading_and():
+    assert read_question("And what learning rate did they use?").asked == read_question(
+        "What learning rate did they use?").asked == ["learn", "rate"]
+    assert read_question("Who developed OpenAI Five?").asked == ["author"]
