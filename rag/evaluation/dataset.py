@@ -3,7 +3,8 @@
 Our own extension, ignored by other BEIR tools: a query's ``metadata`` may carry ``split``
 (``dev``/``test``), ``type``, ``answerable`` (false for questions the corpus cannot answer;
 they have no qrels), ``answers`` (short strings a correct answer states, any one of them) and,
-for unanswerable questions, ``near_miss`` (``attribute``, ``entity``, ``claim`` or ``other``).
+for unanswerable questions, ``near_miss`` (``attribute``, ``entity``, ``claim`` or ``other``); a
+follow-up question's ``history`` lists the user's earlier questions, oldest first.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class EvalQuery:
     answerable: bool = True
     answers: list[str] = field(default_factory=list)
     near_miss: str | None = None
+    history: list[str] = field(default_factory=list)
+    """For a follow-up: the user's earlier questions, oldest first (the system answers them first)."""
 
 
 @dataclass
@@ -85,7 +88,8 @@ def load_dataset(path: Path | str = DEFAULT_DATASET, corpus: Path | str | None =
             continue  # BEIR files list queries of other splits without qrels in this one
         queries.append(EvalQuery(query_id, record["text"], gold.get(query_id, set()),
                                  meta.get("split", "test"), meta.get("type", ""), answerable,
-                                 list(meta.get("answers") or []), meta.get("near_miss")))
+                                 list(meta.get("answers") or []), meta.get("near_miss"),
+                                 [str(turn) for turn in meta.get("history") or []]))
     return Dataset(path.name if path.name != "data" else "seeds", path, corpus_path, queries)
 
 

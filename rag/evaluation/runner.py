@@ -7,9 +7,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..answers.pipeline import FELL_BACK, stream_ask
+from ..answers.pipeline import FELL_BACK, ask, stream_ask
 from ..index.engine import forget_engine, get_engine
 from ..models import Answer
+from ..retrieval.conversation import standalone_query
 from ..retrieval.hybrid import HybridRetriever
 from ..settings import Settings
 from .dataset import Dataset, EvalQuery
@@ -43,7 +44,8 @@ def evaluate_retrieval(retriever: HybridRetriever, queries: list[EvalQuery], tic
         for query in answerable:
             retriever.engine.embedder.clear_cache()  # each retriever pays for its own query embedding
             started = time.perf_counter()
-            passages = retriever.retrieve(query.text, RANKED_PASSAGES, mode, rerank)  # type: ignore[arg-type]
+            searched = standalone_query(query.text, [{"role": "user", "content": t} for t in query.history])
+            passages = retriever.retrieve(searched, RANKED_PASSAGES, mode, rerank)  # type: ignore[arg-type]
             latencies.append(time.perf_counter() - started)
             ranked = list(dict.fromkeys(p.doc_id for p in passages))
             for k in (1, 5, 10):
@@ -57,12 +59,23 @@ def evaluate_retrieval(retriever: HybridRetriever, queries: list[EvalQuery], tic
     return results
 
 
-def _timed_ask(question: str, name: str, settings: Settings) -> tuple[Answer, float, float, float]:
+def _conversation(query: EvalQuery, name: str, settings: Settings) -> list[dict]:
+    """The chat history a follow-up is asked in: its earlier questions, each answered by the
+    backend in turn (untimed), as the chat page would have them."""
+    history: list[dict] = []
+    for earlier in query.history:
+        answer = ask(earlier, k=5, llm=name, history=history, settings=settings)
+        history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": answer.text}]
+    return history
+
+
+def _timed_ask(question: str, name: str, settings: Settings,
+               history: list[dict] | None = None) -> tuple[Answer, float, float, float]:
     """The answer, the seconds to the first thing a reader sees (progress or text), to its first
     streamed piece of text, and to the whole answer."""
     started = time.perf_counter()
     shown = first = None
-    for item in stream_ask(question, k=5, llm=name, settings=settings, progress=True):
+    for item in stream_ask(question, k=5, llm=name, history=history, settings=settings, progress=True):
         if shown is None:
             shown = time.perf_counter() - started
         if first is None and isinstance(item, (str, Answer)):
@@ -85,8 +98,9 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
     name = llm or settings.llm
     embedder = get_engine(settings).embedder
     for query in queries:
+        history = _conversation(query, name, settings)
         embedder.clear_cache()  # a fresh question: nothing remembered from the retrieval runs
-        answer, seen_after, first, total = _timed_ask(query.text, name, settings)
+        answer, seen_after, first, total = _timed_ask(query.text, name, settings, history)
         seen.append(seen_after)
         firsts.append(first)
         latencies.append(total)
@@ -96,7 +110,8 @@ def evaluate_answers(settings: Settings, queries: list[EvalQuery], llm: str | No
             written.append(total)
         row = score(query, answer)
         rows.append(row)
-        shown.append({"id": query.id, "question": query.text, "type": query.type, "refused": answer.refused,
+        shown.append({"id": query.id, "question": query.text, **({"history": query.history} if query.history else {}),
+                      "type": query.type, "refused": answer.refused,
                       "text": answer.text, "cited": [c.doc_id for c in answer.citations], "gold": sorted(query.gold),
                       "llm": answer.llm, "first_piece_ms": round(first * 1000, 1), "latency_ms": round(total * 1000, 1),
                       **{k: row[k] for k in ("correct", "list_recall") if k in row}})

@@ -20,6 +20,7 @@ from rag.evaluation.dataset import write_beir_corpus
 from ..conftest import ROOT, SEEDS, make_settings
 
 DATA = ROOT / "evals" / "data"
+CHINCHILLA_Q = "What did the Chinchilla paper find about compute-optimal training?"
 
 
 def test_metrics_follow_their_definitions():
@@ -95,6 +96,22 @@ def test_answer_backends_are_measured_side_by_side(settings):
         assert all(0 < q["first_piece_ms"] <= q["latency_ms"] for q in answers["per_question"])
     # the fake model copies source sentences but also cites a passage that does not exist
     assert fake["citation_precision"] is not None and fake["citation_recall"] > 0
+
+
+def test_a_follow_up_is_asked_after_its_earlier_questions_are_answered(settings, chinchilla):
+    from dataclasses import replace
+
+    from rag.evaluation.dataset import EvalQuery
+
+    follow_up = EvalQuery("f1", "And how many parameters does it have?", {chinchilla.id}, "test", "number",
+                          answers=["70B parameters"], history=[CHINCHILLA_Q])
+    dataset = replace(load_dataset(DATA, corpus=SEEDS), queries=[follow_up, replace(follow_up, id="f2", history=[])])
+    result = evaluate(dataset, settings, split="test")
+    with_history, alone = result["answers"]["per_question"]
+    assert with_history["history"] == [CHINCHILLA_Q] and "history" not in alone
+    assert with_history["correct"] and chinchilla.id in with_history["cited"]
+    assert not alone.get("correct")  # the same words alone are about no paper in particular
+    assert result["retrieval"]["hybrid"]["recall@1"] == 0.5  # searched with its history, then without
 
 
 def test_gate_catches_a_drop():
