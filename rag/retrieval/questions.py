@@ -76,7 +76,7 @@ _FINDING = re.compile(
     r"learn(?:ed|t)?\s+about|propose[sd]?|introduce[sd]?|contribution|claim[s]?|report[s]?|observe[sd]?)\b",
     re.IGNORECASE)
 _SUMMARY_REQUEST = re.compile(
-    r"^\s*(?:(?:please|can\s+you|could\s+you)\s+)?(?:summari[sz]e|sum\s+up|tl;?\s*dr|describe|explain|tell\s+me\s+about|"
+    r"^\s*(?:(?:please|can\s+you|could\s+you)\s+)?(?:summari[sz]e|sum\s+up|tl;?\s*dr|describe|explain|tell\s+me\s+(?:more\s+)?about|"
     r"(?:give\s+(?:me\s+)?)?(?:an?\s+)?(?:(?:quick|short|brief|high-level)\s+)?(?:overview|summary|rundown|gist)\s+of)\b(?:\s+(?:of|for|on)\b)?\s*", re.IGNORECASE)
 _SUMMARY = re.compile(
     rf"{_SUMMARY_REQUEST.pattern}"
