@@ -57,9 +57,10 @@ def validate_k(k: object) -> int:
 
 
 def in_scope(engine, question: Question, passages: list[Passage], settings: Settings) -> bool:
-    """Whether retrieval found something relevant enough to answer from: a passage similar
-    enough to the question, or one holding enough of its words (framing words such as "which
-    papers" left out) by IDF weight."""
+    """Whether retrieval found something relevant enough to answer from: the paper a summary
+    request or a definition names, the two papers a comparison names, a passage similar enough
+    to the question, or one holding enough of its words (framing words such as "which papers"
+    left out) by IDF weight."""
     if not passages:
         return False
     if question.kind in ("summary", "definition") and names_a_paper(question, passages):

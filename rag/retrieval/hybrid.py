@@ -14,7 +14,7 @@ from ..errors import EmbeddingModelError, QuestionError
 from ..index.engine import Engine
 from ..models import Passage
 from .filters import SearchFilter
-from .questions import mention_words
+from .mentions import mention_words
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")

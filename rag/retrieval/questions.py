@@ -3,8 +3,9 @@
 Kinds: ``quantity`` (how many, how fast, what fraction...), ``list`` (which papers...),
 ``comparison`` (how do X and Y differ), ``which`` (which model or method, what is it
 called), ``finding`` (what did a paper find or propose), ``definition`` (what is X),
-``yesno`` and ``general``. The rules read the question's wording only; they are checked on
-the labelled questions of ``evals/data`` (dev half).
+``summary`` (summarise or tell me about one paper), ``yesno`` and ``general``. The rules
+read the question's wording only; they are checked on the labelled questions of
+``evals/data`` (dev half).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from ..corpus.names import named_terms
 from ..index.lexical import tokenize
 from ..settings import QuestionKind
+from .mentions import literal_alternatives
 
 Kind = QuestionKind
 
@@ -104,12 +106,6 @@ _FRAME_WORDS = frozenset(tokenize(
     "their them there here also just only still yet whether author authors main key "
     "summary overview"
 ))
-# A list question that asks for literal mentions ("Which papers report experiments on CIFAR-10?",
-# "Which abstracts mention machine translation?"): its members are the papers that say the thing.
-_LITERAL = re.compile(r"\b(?:mention\w*|by\s+name|(?:experiments?|results?|evaluat\w*)\s+(?:on|with)|talk\w*\s+about|"
-                      r"discuss\w*|compar\w*\s+against)\b", re.IGNORECASE)
-_ALTERNATIVE_BREAK = re.compile(r"[,;:()]|(?<![\w-])(?:or|and|such\s+as|e\.g\.|i\.e\.|whether|including|like|as|where|"
-                                r"that|which|with|to|of|on|in|for|about|from)(?![\w-])", re.IGNORECASE)
 GENERIC_LIST_WORDS = frozenset(tokenize(
     "involve study propose apply report results experiments deal concerned talk say explicitly specific mainly way "
     "build rely look run evaluate make design other than new standard classic something kind role either "
@@ -285,50 +281,7 @@ def read_question(text: str) -> Question:
     asked = [t for t in tokenize(target.group(1)) if t not in _FRAME_WORDS] if target else []
     if _WHO_MADE.match(_LEADING.sub("", text)):  # "Who developed OpenAI Five?" asks for its authors
         asked = tokenize("authors")
-    literal = _literal_alternatives(text, names) if kind == "list" else []
-    return Question(text, kind, names, terms, focus, measured, counts, sides, asked, literal)
-
-
-def singular(stem: str) -> str:
-    """A stem without a plural "s" ("gpus" -> "gpu"), so "GPUs" and "TPU Pod" compare."""
-    return stem[:-1] if len(stem) > 3 and stem.endswith("s") and not stem.endswith("ss") else stem
-
-
-_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
-
-
-def _joined_forms(text: str) -> dict[str, str]:
-    """Each hyphenated word of ``text`` (as :func:`tokenize` stems it whole) -> its parts' stems
-    run together ("CIFAR-10" -> "cifar10", "policy-gradient" -> "policigradient")."""
-    return {tokenize(w)[0]: "".join(singular(t) for t in tokenize(w.replace("-", " ")))
-            for w in _HYPHENATED.findall(text) if tokenize(w)}
-
-
-def mention_words(text: str) -> set[str]:
-    """The words a text mentions, as :attr:`Question.literal` writes them: each stem (singular),
-    and each two neighbouring ones run together, so that "CIFAR-10", "CIFAR10" and "CIFAR 10"
-    all mention "cifar10"."""
-    stems = [singular(t) for t in tokenize(text) if "-" not in t]
-    return {*stems, *(a + b for a, b in zip(stems, stems[1:])), *_joined_forms(text).values()}
-
-
-def _literal_alternatives(text: str, names: list[str]) -> list[list[str]]:
-    """What a list question asks papers to mention, one stemmed word list per alternative
-    (each of one to three words), when it asks for literal mentions; else ``[]``."""
-    if not (_LITERAL.search(text) or any(ch.isdigit() for n in names for ch in n)):
-        return []
     opener = _LIST.search(text)
-    alternatives = []
-    joined = _joined_forms(text)
-    for part in _ALTERNATIVE_BREAK.split(text[opener.end():] if opener else text):
-        tokens = list(dict.fromkeys(tokenize(part)))
-        pieces = {p for w in _HYPHENATED.findall(part) for p in tokenize(w)[1:]}  # "cifar-10", not "cifar", "10"
-        stems = [joined.get(t) or singular(t) for t in tokens if t not in pieces
-                 and (t not in _FRAME_WORDS or t in ("question", "answer")) and t not in GENERIC_LIST_WORDS]
-        if 1 <= len(stems) <= 3 and stems not in alternatives:
-            alternatives.append(stems)
-    for name in names:  # "AI21's Jurassic-1": either name will do
-        stems = [joined.get(t) or singular(t) for t in tokenize(name) if "-" in t or "-" not in name]
-        if stems and [stems] != alternatives[-1:] and stems not in alternatives:
-            alternatives.append(stems)
-    return alternatives
+    ignored = (_FRAME_WORDS - {"question", "answer"}) | GENERIC_LIST_WORDS
+    literal = literal_alternatives(text, names, ignored, opener.end() if opener else 0) if kind == "list" else []
+    return Question(text, kind, names, terms, focus, measured, counts, sides, asked, literal)

@@ -71,7 +71,7 @@ def test_a_list_question_asking_for_mentions_gives_what_is_to_be_mentioned():
 
 
 def test_a_name_is_mentioned_however_its_parts_are_joined():
-    from rag.retrieval.questions import mention_words
+    from rag.retrieval.mentions import mention_words
 
     for spelling in ("trained on CIFAR-10.", "trained on CIFAR10.", "trained on CIFAR 10."):
         assert "cifar10" in mention_words(spelling), spelling
