@@ -29,6 +29,7 @@ _LIST = re.compile(
     r"|(?:any\s+)?papers?\s+(?:that|which|on|about|describing|using|proposing)"
     r"|(?:any\s+)?(?:abstracts?|works?|studies|study)\s+(?:that|which|on|about)"
     r"|in\s+which\s+(?:papers|abstracts|works)|(?:which|what)\s+work\s+in\s+the\s+corpus"
+    r"|what\s+(?:are|were)\s+(?:some|the|any)\s+(?:papers|abstracts|works|studies|articles)\b"
     r"|which\s+(?:[\w-]+\s+){0,3}(?:papers|abstracts|works|articles|studies)\b)",
     re.IGNORECASE)
 # "Which datasets did the softmax study use?", "What datasets did Sparse Transformers ...": things of one paper

@@ -42,6 +42,7 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("What is the main finding about scaling laws?", "finding"),  # not a definition of "main finding"
     ("How do Sparse Transformers work?", "summary"),
     ("Tell me more about the first paper.", "summary"),
+    ("What are some papers about language models?", "list"),  # not a definition of "some papers"
     ("How does scaling model size work in practice for large batches?", "general"),
 ])
 def test_the_kind_of_answer_a_question_asks_for(text, kind):
