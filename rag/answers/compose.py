@@ -31,7 +31,7 @@ from ..retrieval.questions import (
 )
 from ..settings import AnswerSettings
 from .citations import inert_markers, with_markers
-from .sentences import INTRODUCES, NUMBER, Candidate, candidates, score
+from .sentences import INTRODUCES, NUMBER, Candidate, candidates, described, score
 
 ABOUT_ITS_OWN_WORK = ("which", "finding", "comparison", "list")
 
@@ -156,7 +156,7 @@ def compose(question: Question, passages: list[Passage], embedder: Embedder, set
     lines = [named_line(_from_paper(subject, found, settings, question))]
     subject_best = max(c.score for c in ranked if c.doc_id == subject)
     others = [c for c in ranked if c.doc_id != subject and c.score >= subject_best + settings.second_paper_margin]
-    if (others and question.kind not in ("which", "quantity", "definition") and not one_paper
+    if (others and question.kind not in ("which", "quantity", "definition") and not one_paper and not described(question)
             and not names_a_paper(question, passages)):
         other = named_line(_from_paper(others[0].doc_id, found, settings, question)[:1])
         lines = [other] + lines if others[0].score > subject_best else lines + [other]  # best first

@@ -1,14 +1,15 @@
 """The sentences of retrieved passages as candidates for an extractive answer, and their scores.
 
 A sentence is scored by embedding similarity to the question (for a question about one paper,
-the mean of that and the similarity to its asking clause; for a paper's own sentences, halfway
-to the question without that paper's name; for a summary, similarity to its paper's gist) plus
-the share of the question's content words it holds, plus a bonus for naming what the question
-names besides its paper ("Jurassic-1"), then by what the kind of question wants (a number, an
-introduction, a result, a definition) and against background (what an abstract says before it
-says what its own work does). Weights live in :class:`rag.settings.AnswerSettings`, tuned on
-the dev half of ``evals/data``.
-"""
+the mean of that and the similarity to its asking clause, mostly the latter, with only the
+asking sentence's words counted, when the question describes its paper before it asks; for a
+paper's own sentences, halfway to the question without that paper's name; for a summary,
+similarity to its paper's gist) plus the share of the question's content words it holds, plus a
+bonus for naming what the question names besides its paper ("Jurassic-1"), then by what the
+kind of question wants (a number, an introduction, a result, a definition, where a paper was
+tested, a sentence listing the things a "which networks" question asks for) and against
+background (what an abstract says before it says what its own work does). Weights live in
+:class:`rag.settings.AnswerSettings`, tuned on the dev half of ``evals/data``."""
 
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ from ..index.embeddings import Embedder
 from ..index.lexical import tokenize
 from ..models import Passage
 from ..retrieval.evidence import NUMBER_WORDS
-from ..retrieval.questions import Question, asks_for_a_thing, wants_number
+from ..retrieval.questions import (
+    Question,
+    asks_for_a_thing,
+    asks_one_paper,
+    last_sentence,
+    wants_number,
+)
 from ..settings import AnswerSettings
 
 NUMBER = re.compile(rf"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])|\b(?:{'|'.join(NUMBER_WORDS)}|hundreds?|thousands?|"
@@ -37,6 +44,18 @@ _RESULT = re.compile(r"\b(?:we (?:find|found|show|demonstrate|observe|report|ide
                      r"faster|better|exceed\w*|match(?:es|ing)?|reduc\w*|find that|leads? to|enables?|increases?|"
                      r"decreases?)\b", re.IGNORECASE)
 
+# A question asking what a paper was tested on, and a sentence saying what it was tested on.
+_ASKS_EVALUATION = re.compile(r"\b(?:(?:test(?:ed)?|evaluated?|benchmark(?:ed)?|validated?|assess(?:ed)?)\s+(?:\w+\s+){0,2}?(?:on|in|with|against)\b|"
+                              r"(?:where|how|on what) (?:did|do|does|was|were) (?:they|the authors|it|we) (?:\w+\s+)?"
+                              r"(?:test|evaluate|validate|benchmark|assess)\b)", re.IGNORECASE)
+_EVALUATES = re.compile(r"\b(?:we (?:\w+ )?(?:validate|evaluate|test|demonstrate|benchmark|apply|assess)\w*\b.*\b(?:on|in|by|with)\b|"
+                        r"(?:experiments?|evaluations?|results?) (?:on|in|with)\b|benchmarks?\b|tested on|evaluated on)",
+                        re.IGNORECASE)
+# "Which networks did they train ...?": several things asked for by name; a sentence listing some.
+_ASKS_SEVERAL = re.compile(r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?[a-z-]{3,}[^s\W]s\s+(?:did|do|does|were|are|have|had)\b",
+                           re.IGNORECASE)
+_ENUMERATION = re.compile(r"\w[\w-]*(?: [\w-]+){0,4}, [^,;]{2,60}?,? (?:and|or) \w")
+_COMPARES = re.compile(r"\b(?:compar\w*|against|versus|vs\.?|relative to)\b", re.IGNORECASE)
 _DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)
 
 
@@ -111,6 +130,18 @@ def asked_clause(text: str) -> str:
     return clause.group(1) if clause else last
 
 
+DESCRIBED_WHOLE = 0.4
+"""For a question that describes its paper before it asks: the weight of the whole question's
+similarity, the rest going to its asking sentence's (the description found the paper; it tells
+none of the paper's sentences apart). Tuned on the dev half (0.25 and 0.5 each lost a question)."""
+
+
+def described(question: Question) -> bool:
+    """Whether ``question`` describes its paper in sentences before the one that asks ("I remember
+    a trainable optimizer ... . What was it tested on?"): one paper, asked something else."""
+    return question.kind not in ("comparison", "list") and last_sentence(question.text) != question.text.strip()
+
+
 def without_names(text: str, names: list[str]) -> str:
     """``text`` without the names ``names`` (and their possessive): "What weaknesses did the
     Codex authors find?" -> "What weaknesses did the authors find?"."""
@@ -131,7 +162,9 @@ def _similarity(question: Question, found: list[Candidate], shown: list[str], em
     def closeness(text: str, rows: list[int]) -> np.ndarray:
         asks = embedder.encode_cached([text, asked_clause(text)])
         whole, clause = sentences[rows] @ asks[0], sentences[rows] @ asks[1]
-        return np.maximum(whole, clause) if question.kind in ("comparison", "list") else (whole + clause) / 2
+        if question.kind in ("comparison", "list"):
+            return np.maximum(whole, clause)
+        return (whole + clause) / 2 if not described(question) else DESCRIBED_WHOLE * whole + (1 - DESCRIBED_WHOLE) * clause
 
     similarity = np.full(len(found), -1.0)
     if question.kind == "summary":  # how close each sentence is to its paper's gist: the mean of its sentences
@@ -156,10 +189,17 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
     shown = [display_text(c.text) for c in found]
     similarity = _similarity(question, found, shown, embedder)
     words = question.focus or question.terms
+    if described(question):  # what the described paper is asked, not the words describing it
+        asking = set(tokenize(last_sentence(question.text)))
+        words = [w for w in words if w in asking] or words
     number_wanted = wants_number(question)
     asked = asks_for_a_thing(question)
     introduce = question.kind == "which" and not question.names and not asked
     names = list(dict.fromkeys(question.names + question.sides))
+    asking = last_sentence(question.text)
+    evaluation = bool(_ASKS_EVALUATION.search(asking))  # "What was it tested on?"
+    several = question.kind == "which" and bool(_ASKS_SEVERAL.search(asking))
+    compared_within = question.kind == "comparison" and asks_one_paper(question.text)  # "what did they compare?"
     for candidate, text, sim in zip(found, shown, similarity):
         value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
         if _names_another(names, candidate, text):  # "how many parameters is Jurassic-1 listed with"
@@ -176,6 +216,12 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
             value += settings.kind_bonus
         elif question.kind == "list" and _RESULT.search(candidate.text):
             value += settings.kind_bonus / 2
+        if several and _ENUMERATION.search(candidate.text):
+            value += 2 * settings.kind_bonus
+        if compared_within and _COMPARES.search(candidate.text):
+            value += settings.kind_bonus
+        if evaluation and _EVALUATES.search(candidate.text):
+            value += settings.kind_bonus
         if question.kind == "definition" and _defines(question, candidate.text):
             value += 2 * settings.kind_bonus
         if _expands(question, candidate.text):

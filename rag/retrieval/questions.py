@@ -146,7 +146,7 @@ class Question:
 _CAPITALISED = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+|the\s+|for\s+)?[A-Z][\w-]*)*")
 _OPENERS = frozenset("what which who whom whose when where why how is are does do did can could has have was "
                      "were will would should compare contrast describe explain list name tell give in on for "
-                     "according between both the a an".split())
+                     "according between both the a an i there".split())
 
 
 def mentioned_names(text: str) -> list[str]:
@@ -182,10 +182,15 @@ _ONE_PAPER_ASKED = re.compile(rf"{_ASKS_FOR_PAPER}\b", re.IGNORECASE)
 _WHICH_PAPER = re.compile(rf"{_ASKS_FOR_PAPER}s?\b", re.IGNORECASE)
 
 
+_IN_ONE_PAPER = re.compile(r"\b(?:in|from|according to)\s+the\s+(?:work|paper|study|abstract|report|article)\s+"
+                           r"(?:where|that|which|in which|whose)\b", re.IGNORECASE)
+
+
 def asks_one_paper(text: str) -> bool:
     """Whether ``text`` asks which one paper (study, abstract ...) says something ("Which study
-    compares ..."): its answer is that paper alone, whatever comparison the question describes."""
-    return bool(_ONE_PAPER_ASKED.match(text))
+    compares ...") or asks about the one it describes ("In the work where ..., what did they
+    compare?"): its answer is that paper alone, whatever comparison the question describes."""
+    return bool(_ONE_PAPER_ASKED.match(text) or _IN_ONE_PAPER.search(text))
 
 
 def asks_which_paper(text: str) -> bool:
@@ -257,9 +262,20 @@ def _not_the_paper(text: str):
     return key
 
 
+def last_sentence(text: str) -> str:
+    """The last sentence of ``text``: what a question that first describes its paper asks
+    ("There was a 16-bit number format ... Which networks did they train?")."""
+    parts = [p for p in re.split(r"(?<=[.?!])\s+(?=[A-Z])", text.strip()) if p]
+    return parts[-1] if parts else text
+
+
 def read_question(text: str) -> Question:
-    """``text`` read for its kind, names, focus words and measured quantity."""
+    """``text`` read for its kind, names, focus words and measured quantity; the kind and what
+    it asks for from its last sentence."""
+    asking = last_sentence(text)
     kind = question_kind(text)
+    if kind not in ("comparison", "list") and asking != text:  # "X and Y both ... . What does each use?"
+        kind = question_kind(asking)
     about = _SUMMARY_REQUEST.sub("", text) if kind == "summary" else text  # "TL;DR of Gopher": no name "TL"
     names = named_terms(about)
     name_tokens = {t for n in names for t in tokenize(n)}
@@ -271,16 +287,16 @@ def read_question(text: str) -> Question:
     focus = [t for t in terms if t not in name_tokens]
     measured: list[str] = []
     counts = None
-    match = _QUANTITY_NOUN.search(text) if kind in ("quantity", "comparison") else None
+    match = _QUANTITY_NOUN.search(asking) if kind in ("quantity", "comparison") else None
     if match:
         counted = tokenize(match.group(1))  # its last word is the thing counted, even "methods"
         measured = [t for t in counted[:-1] if t not in _FRAME_WORDS] + counted[-1:]
         counts = match.group(0).lower().split()[1] == "many"
-    elif _SIZE.search(text):
+    elif _SIZE.search(asking):
         measured = tokenize("parameters")  # "how large is Gopher": a model's size is its parameter count
-    target = _ASKED.match(_LEADING.sub("", text))  # "And what learning rate did they use?"
+    target = _ASKED.match(_LEADING.sub("", asking))  # "And what learning rate did they use?"
     asked = [t for t in tokenize(target.group(1)) if t not in _FRAME_WORDS] if target else []
-    if _WHO_MADE.match(_LEADING.sub("", text)):  # "Who developed OpenAI Five?" asks for its authors
+    if _WHO_MADE.match(_LEADING.sub("", asking)):  # "Who developed OpenAI Five?" asks for its authors
         asked = tokenize("authors")
     opener = _LIST.search(text)
     ignored = (_FRAME_WORDS - {"question", "answer"}) | GENERIC_LIST_WORDS

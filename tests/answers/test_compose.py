@@ -187,3 +187,24 @@ def test_what_a_name_stands_for_is_answered_with_the_sentence_writing_it_out(set
     assert not answer.refused
     assert "Persistent Evolution Strategies (PES)" in answer.text.split(" [1]")[0]
     assert {c.doc_id for c in answer.citations} == {find_paper(papers, "Persistent Evolution Strategies (PES)").id}
+
+
+
+def test_asking_what_a_described_paper_was_tested_on_quotes_the_sentence_saying_so_first(settings, papers):
+    answer = ask("I remember a re-ranking model that picks items one at a time with a recurrent net. "
+                 "What was it tested on?", settings=settings)
+    assert "standard ranking benchmarks" in answer.text.split("[1]")[0]
+    assert {c.doc_id for c in answer.citations} == {find_paper(papers, "standard ranking benchmarks").id}
+
+
+def test_asking_which_things_a_described_paper_trained_quotes_the_sentence_listing_them_first(settings):
+    answer = ask("I read about a number format for training whose tensors share one exponent. "
+                 "Which networks did they train with it?", settings=settings)
+    assert "AlexNet, a deep residual network and a generative adversarial network" in answer.text.split("[1]")[0]
+
+
+def test_what_the_paper_a_question_describes_compares_is_answered_from_that_paper_alone(settings, papers):
+    answer = ask("In the paper that trains a pointer network with reinforcement learning for the travelling "
+                 "salesman problem, which two training setups do the authors compare?", settings=settings)
+    assert {c.doc_id for c in answer.citations} == {find_paper(papers, "individual test graphs").id}
+    assert "set of training graphs against learning them on individual test graphs" in answer.text

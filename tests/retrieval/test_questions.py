@@ -118,3 +118,19 @@ def test_what_a_follow_up_asks_for_is_read_after_its_leading_and():
     assert read_question("And what learning rate did they use?").asked == read_question(
         "What learning rate did they use?").asked == ["learn", "rate"]
     assert read_question("Who developed OpenAI Five?").asked == ["author"]
+
+
+def test_a_question_that_first_describes_its_paper_is_read_for_what_its_last_sentence_asks():
+    question = read_question("There was a 16-bit number format whose tensors share an exponent. "
+                             "Which networks did they train with it?")
+    assert question.kind == "which" and question.asked == ["network"]
+    assert "There" not in question.sides
+
+
+def test_a_comparison_set_up_in_a_first_sentence_stays_a_comparison():
+    question = read_question("Sparse Transformers and RETRO both change attention. What does each change?")
+    assert question.kind == "comparison"
+
+
+def test_the_word_i_is_not_a_name():
+    assert read_question("I remember a paper on learned optimizers. What did it find?").sides == []
