@@ -6,6 +6,7 @@
 * a comparison: a line for each side, its name then its finding, each cited;
 * what a paper found: its contribution and result sentences, not its background;
 * a summary of one paper: where it introduces its work, then the sentences closest to its gist;
+* what a paper's own model is ("What is RETRO?"): the same, in two sentences;
 * otherwise: the sentences most similar to the question.
 
 The sentences and their scores come from :mod:`rag.answers.sentences`.
@@ -153,6 +154,8 @@ def compose(question: Question, passages: list[Passage], embedder: Embedder, set
     subject = subject_paper(question, passages)
     if question.kind == "summary":
         return [named_line(_summary(subject, found, settings))]
+    if question.kind == "definition" and names_a_paper(question, passages):  # "What is VeLO?": the paper in brief
+        return [named_line(_summary(subject, found, settings)[:2], always=True)]
     lines = [named_line(_from_paper(subject, found, settings, question))]
     subject_best = max(c.score for c in ranked if c.doc_id == subject)
     others = [c for c in ranked if c.doc_id != subject and c.score >= subject_best + settings.second_paper_margin]

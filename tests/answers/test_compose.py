@@ -208,3 +208,9 @@ def test_what_the_paper_a_question_describes_compares_is_answered_from_that_pape
                  "salesman problem, which two training setups do the authors compare?", settings=settings)
     assert {c.doc_id for c in answer.citations} == {find_paper(papers, "individual test graphs").id}
     assert "set of training graphs against learning them on individual test graphs" in answer.text
+
+
+def test_what_a_papers_own_model_is_answered_with_where_the_paper_introduces_it(settings, papers):
+    answer = ask("What is RETRO?", settings=settings)
+    assert "We enhance auto-regressive language models by conditioning on document chunks" in answer.text.split("[1]")[0]
+    assert {c.doc_id for c in answer.citations} == {find_paper(papers, "We enhance auto-regressive").id}
