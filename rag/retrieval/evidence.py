@@ -10,6 +10,8 @@ and only the words tell that the fact is missing. The checks, each giving the re
   paper it is about (the one that names what the question names, else the best retrieved);
 * a quantity ("how many layers") must be stated: the thing counted in a sentence of that
   paper that holds a number;
+* "how much faster (cheaper, more ...)" about a named paper must be answered by a number next to
+  the comparative ("50% cheaper", "4× more"), not by "much faster";
 * an attribute abstracts often leave out (a year, a learning rate, the hardware, the
   authors' lab), when it is what the question asks for, must be named by that paper;
 * the last two only when the question names its paper: without a name, a word missing from
@@ -179,6 +181,31 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     return lenient and any(len(words & set(question.focus)) >= 2 for words in numbered)
 
 
+_COMPARATIVES = frozenset("faster slower cheaper larger smaller bigger better worse higher lower fewer more less longer "
+                          "shorter quicker".split())
+_HOW_MUCH_MORE = re.compile(r"\bhow\s+much\s+([a-z]+)\b", re.IGNORECASE)
+_MULTIPLE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*[x×](?!\w)")  # "10x", "4×"
+
+
+def _comparative(question: Question) -> str:
+    """The comparative a "how much" question asks the size of ("How much faster is GPT-4o?":
+    faster), else ""."""
+    match = _HOW_MUCH_MORE.search(question.text) if question.kind == "quantity" else None
+    return match.group(1).lower() if match and match.group(1).lower() in _COMPARATIVES else ""
+
+
+def _states_how_much(text: str, comparative: str, reach: int = 3) -> bool:
+    """Whether ``text`` puts a number within ``reach`` words before ``comparative`` ("50% cheaper",
+    "4× more", "10x faster"), not the bare word ("much faster")."""
+    words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", text))
+    for at, word in enumerate(words):
+        if word.lower() == comparative:
+            before = " ".join(words[max(0, at - reach):at])
+            if _has_number(before) or _MULTIPLE.search(before):
+                return True
+    return False
+
+
 def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
     """For "which benchmarks was seq2slate evaluated on": whether a sentence of ``abstract`` that
     holds the thing asked for also names one (a name the question and the paper's label do
@@ -246,6 +273,11 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
         others = [n for n in question.sides if not _names(paper, n)]
         if others:
             return f"The abstracts mention {name} but not {' or '.join(others)} in this connection."
+    comparative = _comparative(question)
+    if comparative and named and not _states_how_much(paper, comparative):
+        asked = re.search(rf"\bhow\s+much\s+({comparative}(?:\s+(?!than\b|is\b|are\b|does\b|do\b|did\b)[a-z-]+)?)",
+                          question.text, re.IGNORECASE)
+        return f"The abstracts mention {name} but not how much {asked.group(1) if asked else comparative}."
     if question.kind == "quantity" and not _quantity_stated(question, paper, strict=named):
         return f"The abstracts mention {name} but not its {_phrase(question, question.measured[-1:] or question.focus)}."
     held = set(tokenize(paper))

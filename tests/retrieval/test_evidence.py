@@ -28,6 +28,9 @@ from rag import CANNOT_ANSWER, ask
      'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
     ("How many different language models were trained for the Chinchilla study?",  # "over \nummodels language
      "The abstracts mention Chinchilla but not its number of different language models."),  # models": no count
+    ("How much faster than GPT-4 Turbo is GPT-4o?", "The abstracts mention GPT-4o but not how much faster."),  # "much faster"
+    ("How much less compute does Chinchilla need for inference?",  # "substantially less compute"
+     "The abstracts mention Chinchilla but not how much less compute."),
     ("Which paper shows GPT-4 beating human professionals in most everyday situations?",
      "the closest is GPT-4 Technical Report, which does not say it beats or outperforms anything."),  # it says "less capable than humans in many real-world scenarios"
 ])
@@ -54,6 +57,7 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "Against how many competing methods did the Met Office forecasters rank the generative nowcasting model?",
     "Which paper shows OpenAI Five beating the Dota 2 world champions?",  # "defeat" says it outperforms
     "Which study reports a transformer RL agent that outperforms an agent with external memory?",
+    "How much cheaper than GPT-4 Turbo is GPT-4o in the API?",  # "50% cheaper"
     "How many evaluation tasks was Gopher tested on?",  # Gopher's own abstract, not Chinchilla's that names it
     "The scaling-law study of images, video and math reads the loss information-theoretically: which two "
     "quantities can its trends estimate?",  # "which two" asks for two things, it claims no number 2
