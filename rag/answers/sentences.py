@@ -24,7 +24,7 @@ from ..corpus.text import sentence_spans
 from ..index.embeddings import Embedder
 from ..index.lexical import tokenize
 from ..models import Passage
-from ..retrieval.evidence import NUMBER_WORDS
+from ..retrieval.quantities import NUMBER_WORDS
 from ..retrieval.questions import (
     Question,
     asks_for_a_thing,

@@ -30,18 +30,16 @@ from ..corpus.text import sentences
 from ..index.lexical import LexicalIndex, tokenize
 from ..models import Passage
 from ..settings import RetrievalSettings
+from .quantities import (
+    comparative,
+    counts_the_thing,
+    has_number,
+    numbers_claimed,
+    stated_numbers,
+    states_how_much,
+)
 from .questions import Question, asks_for_a_thing, is_question, mentioned_names
 
-_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])")  # not the digits of a name (GPT-4o, 2D)
-NUMBER_WORDS = {
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
-    "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
-    "hundred": "100", "thousand": "1000",
-}
-_UNIT = r"(?:hours?|minutes?|seconds?|days?|weeks?|months?|years?|layers?|bits?|fold|times|points?|steps?|shots?)"
-_NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS)})\b(?!-(?!{_UNIT}\b))", re.IGNORECASE)  # "six-hour", not "two-metal"
-_MARK = re.compile(r"\(\s*\d+\s*\)")
-_MAGNITUDE = re.compile(r"\b(?:hundreds|thousands|millions?|billions?|trillions?|dozens)\b", re.IGNORECASE)
 _UNIT_WORDS = {"how many": "number of", "how much": "amount of"}
 # What a near miss asks for about a paper the corpus holds, and abstracts often leave out:
 # single words (stemmed) and phrases.
@@ -62,40 +60,6 @@ _CLAIM = re.compile(r"^\s*(?:which|what|does\s+any|is\s+there\s+a|do\s+any)\s+(?
 _BEATS = re.compile(r"\b(?:outperform\w*|beat(?:s|ing)?|surpass\w*|exceed\w*|better\s+than|superior\s+to)\b", re.IGNORECASE)
 _AHEAD = re.compile(r"\b(?:outperform\w*|beat(?:s|ing)?|defeat\w*|surpass\w*|exceed\w*|better|superior|superhuman|"
                     r"wins?|won)\b", re.IGNORECASE)
-
-
-def stated_numbers(text: str) -> set[str]:
-    """The numbers ``text`` states, written as digits (number words too: "ten" is 10); a bare
-    number in parentheses ("(3)", a footnote or a list mark) states nothing."""
-    text = _MARK.sub(" ", text)
-    found = {n.replace(",", "") for n in _NUMBER.findall(text)}
-    return found | {NUMBER_WORDS[w.lower()] for w in _NUMBER_WORD.findall(text)}
-
-
-def _has_number(text: str) -> bool:
-    """Whether ``text`` holds a number: digits, a number word or a magnitude ("tens of thousands")."""
-    return bool(_NUMBER.search(text) or _NUMBER_WORD.search(text) or _MAGNITUDE.search(text))
-
-
-_HOW_MANY_ASKED = re.compile(rf"\b(?:which|what)\s+(?:{'|'.join(NUMBER_WORDS)}|\d+)\b", re.IGNORECASE)
-
-
-def numbers_claimed(question: str) -> set[str]:
-    """The numbers ``question`` states as facts: not one that says how many things it asks for
-    ("Which two quantities do the trends estimate?" claims no 2)."""
-    return stated_numbers(_HOW_MANY_ASKED.sub(" ", question))
-
-
-def _counts_the_thing(sentence: str, head: str, reach: int = 4) -> bool:
-    """Whether ``sentence`` puts a number within ``reach`` words before a word whose stem is
-    ``head`` ("over 400 language models", "tens of thousands of timesteps"), not merely a number
-    anywhere beside it ("a number of language models ranging from 70 million parameters")."""
-    words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", sentence))
-    for at, word in enumerate(words):
-        if tokenize(word)[:1] == [head]:
-            if _has_number(" ".join(words[max(0, at - reach):at])):
-                return True
-    return False
 
 
 def _subject(question: Question, passages: list[Passage]) -> Passage:
@@ -165,7 +129,7 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     """Whether ``paper`` has a sentence with a number about what ``question`` measures: one
     naming the thing counted ("how many layers"), or, for an amount ("how much experience")
     and whenever not ``strict``, one holding two of the question's content words."""
-    stating = [s for s in sentences(paper) if _has_number(s)]
+    stating = [s for s in sentences(paper) if has_number(s)]
     numbered = [set(tokenize(s)) for s in stating]
     if not numbered:
         return False
@@ -173,37 +137,12 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     if not head:
         return True
     if question.counts:  # "how many models": a number counting models
-        if any(_counts_the_thing(s, head[0]) for s in stating):
+        if any(counts_the_thing(s, head[0]) for s in stating):
             return True
     elif any(head[0] in words for words in numbered):
         return True
     lenient = question.counts is False or not strict
     return lenient and any(len(words & set(question.focus)) >= 2 for words in numbered)
-
-
-_COMPARATIVES = frozenset("faster slower cheaper larger smaller bigger better worse higher lower fewer more less longer "
-                          "shorter quicker".split())
-_HOW_MUCH_MORE = re.compile(r"\bhow\s+much\s+([a-z]+)\b", re.IGNORECASE)
-_MULTIPLE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*[x×](?!\w)")  # "10x", "4×"
-
-
-def _comparative(question: Question) -> str:
-    """The comparative a "how much" question asks the size of ("How much faster is GPT-4o?":
-    faster), else ""."""
-    match = _HOW_MUCH_MORE.search(question.text) if question.kind == "quantity" else None
-    return match.group(1).lower() if match and match.group(1).lower() in _COMPARATIVES else ""
-
-
-def _states_how_much(text: str, comparative: str, reach: int = 3) -> bool:
-    """Whether ``text`` puts a number within ``reach`` words before ``comparative`` ("50% cheaper",
-    "4× more", "10x faster"), not the bare word ("much faster")."""
-    words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", text))
-    for at, word in enumerate(words):
-        if word.lower() == comparative:
-            before = " ".join(words[max(0, at - reach):at])
-            if _has_number(before) or _MULTIPLE.search(before):
-                return True
-    return False
 
 
 def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
@@ -273,11 +212,11 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
         others = [n for n in question.sides if not _names(paper, n)]
         if others:
             return f"The abstracts mention {name} but not {' or '.join(others)} in this connection."
-    comparative = _comparative(question)
-    if comparative and named and not _states_how_much(paper, comparative):
-        asked = re.search(rf"\bhow\s+much\s+({comparative}(?:\s+(?!than\b|is\b|are\b|does\b|do\b|did\b)[a-z-]+)?)",
+    how_much = comparative(question)
+    if how_much and named and not states_how_much(paper, how_much):
+        asked = re.search(rf"\bhow\s+much\s+({how_much}(?:\s+(?!than\b|is\b|are\b|does\b|do\b|did\b)[a-z-]+)?)",
                           question.text, re.IGNORECASE)
-        return f"The abstracts mention {name} but not how much {asked.group(1) if asked else comparative}."
+        return f"The abstracts mention {name} but not how much {asked.group(1) if asked else how_much}."
     if question.kind == "quantity" and not _quantity_stated(question, paper, strict=named):
         return f"The abstracts mention {name} but not its {_phrase(question, question.measured[-1:] or question.focus)}."
     held = set(tokenize(paper))

@@ -79,7 +79,7 @@ def test_a_claim_the_abstract_makes_in_other_words_is_answered(settings):
 
 
 def test_a_number_word_in_a_compound_states_a_number_only_with_a_unit():
-    from rag.retrieval.evidence import stated_numbers
+    from rag.retrieval.quantities import stated_numbers
 
     assert stated_numbers("two-metal clusters") == set()
     assert stated_numbers("at six-hour lead times, ten times faster") == {"6", "10"}

@@ -1,0 +1,79 @@
+"""Numbers in questions and abstracts: which numbers a text states, which a question claims,
+and whether a sentence gives the number a question asks for ("over 400 language models",
+"50% cheaper")."""
+
+from __future__ import annotations
+
+import re
+
+from ..index.lexical import tokenize
+
+_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])")  # not the digits of a name (GPT-4o, 2D)
+NUMBER_WORDS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
+    "hundred": "100", "thousand": "1000",
+}
+_UNIT = r"(?:hours?|minutes?|seconds?|days?|weeks?|months?|years?|layers?|bits?|fold|times|points?|steps?|shots?)"
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS)})\b(?!-(?!{_UNIT}\b))", re.IGNORECASE)  # "six-hour", not "two-metal"
+_MARK = re.compile(r"\(\s*\d+\s*\)")
+_MAGNITUDE = re.compile(r"\b(?:hundreds|thousands|millions?|billions?|trillions?|dozens)\b", re.IGNORECASE)
+
+
+def stated_numbers(text: str) -> set[str]:
+    """The numbers ``text`` states, written as digits (number words too: "ten" is 10); a bare
+    number in parentheses ("(3)", a footnote or a list mark) states nothing."""
+    text = _MARK.sub(" ", text)
+    found = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    return found | {NUMBER_WORDS[w.lower()] for w in _NUMBER_WORD.findall(text)}
+
+
+def has_number(text: str) -> bool:
+    """Whether ``text`` holds a number: digits, a number word or a magnitude ("tens of thousands")."""
+    return bool(_NUMBER.search(text) or _NUMBER_WORD.search(text) or _MAGNITUDE.search(text))
+
+
+_HOW_MANY_ASKED = re.compile(rf"\b(?:which|what)\s+(?:{'|'.join(NUMBER_WORDS)}|\d+)\b", re.IGNORECASE)
+
+
+def numbers_claimed(question: str) -> set[str]:
+    """The numbers ``question`` states as facts: not one that says how many things it asks for
+    ("Which two quantities do the trends estimate?" claims no 2)."""
+    return stated_numbers(_HOW_MANY_ASKED.sub(" ", question))
+
+
+def counts_the_thing(sentence: str, head: str, reach: int = 4) -> bool:
+    """Whether ``sentence`` puts a number within ``reach`` words before a word whose stem is
+    ``head`` ("over 400 language models", "tens of thousands of timesteps"), not merely a number
+    anywhere beside it ("a number of language models ranging from 70 million parameters")."""
+    words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", sentence))
+    for at, word in enumerate(words):
+        if tokenize(word)[:1] == [head]:
+            if has_number(" ".join(words[max(0, at - reach):at])):
+                return True
+    return False
+
+
+_COMPARATIVES = frozenset("faster slower cheaper larger smaller bigger better worse higher lower fewer more less longer "
+                          "shorter quicker".split())
+_HOW_MUCH_MORE = re.compile(r"\bhow\s+much\s+([a-z]+)\b", re.IGNORECASE)
+_MULTIPLE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*[x×](?!\w)")  # "10x", "4×"
+
+
+def comparative(question) -> str:
+    """The comparative a "how much" question asks the size of ("How much faster is GPT-4o?":
+    faster), else ""."""
+    match = _HOW_MUCH_MORE.search(question.text) if question.kind == "quantity" else None
+    return match.group(1).lower() if match and match.group(1).lower() in _COMPARATIVES else ""
+
+
+def states_how_much(text: str, comparative: str, reach: int = 3) -> bool:
+    """Whether ``text`` puts a number within ``reach`` words before ``comparative`` ("50% cheaper",
+    "4× more", "10x faster"), not the bare word ("much faster")."""
+    words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", text))
+    for at, word in enumerate(words):
+        if word.lower() == comparative:
+            before = " ".join(words[max(0, at - reach):at])
+            if has_number(before) or _MULTIPLE.search(before):
+                return True
+    return False
