@@ -46,7 +46,7 @@ _UNIT_WORDS = {"how many": "number of", "how much": "amount of"}
 ATTRIBUTES = frozenset(tokenize(
     "year month schedule layers heads company lab laboratory institution affiliation university license "
     "licence hardware gpus tpus resolution price dollars budget funding energy carbon emissions dropout "
-    "epochs vocabulary tokenizer speakers authors"
+    "epochs vocabulary tokenizer speakers authors temperature warmup momentum"
 ))
 ATTRIBUTE_PHRASES = ("learning rate", "batch size", "context window", "context length", "weight decay",
                      "random seed")
@@ -137,7 +137,7 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     if not head:
         return True
     if question.counts:  # "how many models": a number counting models
-        if any(counts_the_thing(s, head[0]) for s in stating):
+        if any(counts_the_thing(s, head[0], asked=question.text) for s in stating):
             return True
     elif any(head[0] in words for words in numbered):
         return True

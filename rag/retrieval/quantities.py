@@ -42,12 +42,19 @@ def numbers_claimed(question: str) -> set[str]:
     return stated_numbers(_HOW_MANY_ASKED.sub(" ", question))
 
 
-def counts_the_thing(sentence: str, head: str, reach: int = 4) -> bool:
+def counts_the_thing(sentence: str, head: str, reach: int = 4, asked: str = "") -> bool:
     """Whether ``sentence`` puts a number within ``reach`` words before a word whose stem is
     ``head`` ("over 400 language models", "tens of thousands of timesteps"), not merely a number
-    anywhere beside it ("a number of language models ranging from 70 million parameters")."""
+    anywhere beside it ("a number of language models ranging from 70 million parameters"). A
+    number joined to the thing ("3-digit arithmetic") counts when the word after it is one the
+    question ``asked`` uses and the question does not write it so itself ("a 16-bit tensor")."""
     words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", sentence))
     for at, word in enumerate(words):
+        unit = re.fullmatch(r"\d+(?:\.\d+)?-([a-z]+)", word)  # "3-digit arithmetic", "16-bit"
+        if unit and tokenize(unit.group(1))[:1] == [head] and word.lower() not in asked.lower():
+            following = tokenize(words[at + 1])[:1] if at + 1 < len(words) else []
+            if following and following[0] in tokenize(asked):  # "3-digit arithmetic" for "digits of the arithmetic"
+                return True
         if tokenize(word)[:1] == [head]:
             if has_number(" ".join(words[max(0, at - reach):at])):
                 return True

@@ -28,6 +28,9 @@ from rag import CANNOT_ANSWER, ask
      'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
     ("How many different language models were trained for the Chinchilla study?",  # "over \nummodels language
      "The abstracts mention Chinchilla but not its number of different language models."),  # models": no count
+    ("What temperature was used for sampling from Codex?", "The abstracts mention Codex but not its temperature."),
+    ("How many bits wide is a 16-bit Flexpoint tensor's exponent?",  # its own "16-bit" is no answer
+     "The abstracts mention Flexpoint but not its number of bits wide."),
     ("How much faster than GPT-4 Turbo is GPT-4o?", "The abstracts mention GPT-4o but not how much faster."),  # "much faster"
     ("How much less compute does Chinchilla need for inference?",  # "substantially less compute"
      "The abstracts mention Chinchilla but not how much less compute."),
@@ -58,6 +61,7 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "Which paper shows OpenAI Five beating the Dota 2 world champions?",  # "defeat" says it outperforms
     "Which study reports a transformer RL agent that outperforms an agent with external memory?",
     "How much cheaper than GPT-4 Turbo is GPT-4o in the API?",  # "50% cheaper"
+    "How many digits does GPT-3's few-shot arithmetic go up to?",  # "3-digit arithmetic"
     "How many evaluation tasks was Gopher tested on?",  # Gopher's own abstract, not Chinchilla's that names it
     "The scaling-law study of images, video and math reads the loss information-theoretically: which two "
     "quantities can its trends estimate?",  # "which two" asks for two things, it claims no number 2

@@ -134,3 +134,9 @@ def test_a_comparison_set_up_in_a_first_sentence_stays_a_comparison():
 
 def test_the_word_i_is_not_a_name():
     assert read_question("I remember a paper on learned optimizers. What did it find?").sides == []
+
+
+def test_which_things_a_paper_uses_to_score_something_is_not_a_quantity():
+    question = read_question("Apart from human ratings, which metrics did the GAN-TTS authors propose to score the audio?")
+    assert question.kind != "quantity"
+    assert read_question("What score did GPT-4 get on the bar exam?").kind == "quantity"
