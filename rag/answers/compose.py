@@ -117,17 +117,20 @@ def _summary(doc_id: str, found: list[Candidate], settings: AnswerSettings) -> l
 
 def _sides(question: Question, passages: list[Passage], ranked: list[Candidate]) -> list[Candidate]:
     """The best sentence of each paper a comparison names (by its label, else by the name in its
-    text), in the question's order; the two best papers when it names fewer than two."""
+    text), in the question's order; the two best papers when it names fewer than two, unless what
+    it compares is named in the one paper found (a paper's own comparison with a baseline)."""
     best = {c.doc_id: c for c in ranked}
     chosen: list[str] = []
+    within = 0  # sides found only in a paper already chosen: "GTrXL compared with an LSTM baseline"
     for name in question.sides:
         matches = [p.doc_id for p in passages if mentions(p.label, name)] or \
                   [p.doc_id for p in passages if mentions(display_text(p.text), name)]
-        for doc_id in matches:
-            if doc_id not in chosen:
-                chosen.append(doc_id)
-                break
-    if len(chosen) < 2:
+        new = [d for d in matches if d not in chosen]
+        if new:
+            chosen.append(new[0])
+        elif matches:
+            within += 1
+    if len(chosen) + within < 2:
         chosen += [c.doc_id for c in ranked if c.doc_id not in chosen][: 2 - len(chosen)]
     return [best[d] for d in chosen if d in best]
 

@@ -214,3 +214,11 @@ def test_what_a_papers_own_model_is_answered_with_where_the_paper_introduces_it(
     answer = ask("What is RETRO?", settings=settings)
     assert "We enhance auto-regressive language models by conditioning on document chunks" in answer.text.split("[1]")[0]
     assert {c.doc_id for c in answer.citations} == {find_paper(papers, "We enhance auto-regressive").id}
+
+
+def test_a_papers_comparison_with_a_baseline_it_names_is_answered_from_that_paper_alone(settings, papers):
+    answer = ask("How does GTrXL compare against LSTM agents on memory environments?", settings=settings)
+    assert {c.doc_id for c in answer.citations} == {find_paper(papers, "Gated Transformer-XL").id}
+    assert "surpasses LSTMs" in answer.text
+    both = ask("How does Chinchilla compare with Gopher?", settings=settings)  # two papers of the corpus
+    assert len({c.doc_id for c in both.citations}) == 2
