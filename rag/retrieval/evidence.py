@@ -12,6 +12,8 @@ and only the words tell that the fact is missing. The checks, each giving the re
   paper that holds a number;
 * "how much faster (cheaper, more ...)" about a named paper must be answered by a number next to
   the comparative ("50% cheaper", "4× more"), not by "much faster";
+* "When was X released (published, trained ...)?" about a named paper needs a year or a month
+  in its abstract;
 * an attribute abstracts often leave out (a year, a learning rate, the hardware, the
   authors' lab), when it is what the question asks for, must be named by that paper;
 * the last two only when the question names its paper: without a name, a word missing from
@@ -52,6 +54,12 @@ ATTRIBUTE_PHRASES = ("learning rate", "batch size", "context window", "context l
                      "random seed")
 # Two or more capitalised words, not where a sentence starts: "Decision Transformer".
 _PHRASE = re.compile(r"(?<![.?!:]\s)(?<!^)(?<![\w-])([A-Z][\w-]*(?:\s+[A-Z][\w-]*)+)")
+# "When was GPT-4 released?" asks for a date, which abstracts seldom give.
+_ASKS_WHEN_MADE = re.compile(r"^\s*when\s+(?:was|were|did|is|has)\s+(?:[\w'-]+\s+){0,6}?(released|published|introduced|"
+                             r"announced|launched|proposed|written|presented|unveiled|developed|trained|built|created|"
+                             r"come out|came out|appear(?:ed)?)\b", re.IGNORECASE)
+_DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
+                   r"November|December)\b")
 _CLAIM = re.compile(r"^\s*(?:which|what|does\s+any|is\s+there\s+a|do\s+any)\s+(?:\w+\s+){0,2}?"
                     r"(?:paper|abstract|work|study)\s+(?:shows|finds|found|reports|demonstrates|claims|proves|says|"
                     r"states|showed|reported|claimed)\b", re.IGNORECASE)  # singular: "which papers report" is a list
@@ -212,6 +220,10 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
         others = [n for n in question.sides if not _names(paper, n)]
         if others:
             return f"The abstracts mention {name} but not {' or '.join(others)} in this connection."
+    released = _ASKS_WHEN_MADE.search(question.text)
+    if released and named and not _DATE.search(paper):  # "When was GPT-4 released?"
+        verb = released.group(1).lower()
+        return f"The abstracts mention {name} but not when it {'came out' if 'out' in verb else 'was ' + verb}."
     how_much = comparative(question)
     if how_much and named and not states_how_much(paper, how_much):
         asked = re.search(rf"\bhow\s+much\s+({how_much}(?:\s+(?!than\b|is\b|are\b|does\b|do\b|did\b)[a-z-]+)?)",
