@@ -12,7 +12,12 @@ from ..errors import GenerationTimeoutError, LLMUnavailableError, QuestionError
 from ..index.engine import build_replaced, forget_engine, get_engine
 from ..index.store import reaching_the_server
 from ..models import Answer, Passage, Progress
-from ..retrieval.context import answer_passages, names_a_paper, sides_named
+from ..retrieval.context import (
+    answer_passages,
+    is_paper_name,
+    names_a_paper,
+    sides_named,
+)
 from ..retrieval.conversation import History, leaned_on, standalone_query
 from ..retrieval.evidence import unstated, weighted_coverage
 from ..retrieval.filters import SearchFilter, make_filter
@@ -221,14 +226,15 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
     k = validate_k(k)
     name = llm or settings.llm
     backend = get_llm(name, settings)
-    query = standalone_query(question, history)
+    query = standalone_query(question, history, lambda label: is_paper_name(HybridRetriever(get_engine(settings)), label))
     rewrites = query != question and hasattr(backend, "condense")
     if rewrites and progress:
         yield Progress(stage="rewriting", message=f"Making the follow-up standalone with '{name}' ...")
     rewritten = rewrites and backend.condense(leaned_on(question, history), question)
     if rewritten:  # a generative backend made the follow-up standalone; the joined question is the fallback
         query = rewritten
-    asked = rewritten or question
+    resolved = query != question and not query.endswith(question)  # "it" replaced by the paper's name
+    asked = rewritten or (query if resolved else question)
     current = read_question(asked)  # a follow-up joined to what it leans on asks what its own words ask
     read = replace(read_question(query), kind=current.kind, asked=current.asked)
     engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections, list_of_papers=read.kind == "list")
@@ -270,7 +276,7 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
             answer.llm = writer.name
             what = "keyword query" if kind == "keywords" else f"{kind} question"
             answer.notes.append(f"A {what}: answered extractively (answer.extractive_kinds).")
-        yield from _write(writer, question, passages, engine, settings, answer, timings, started)
+        yield from _write(writer, asked, passages, engine, settings, answer, timings, started)
     timings["total"] = time.perf_counter() - started
     answer.timings = {key: round(value, 4) for key, value in timings.items()}
     yield answer

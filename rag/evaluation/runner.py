@@ -10,6 +10,7 @@ from pathlib import Path
 from ..answers.pipeline import FELL_BACK, ask, stream_ask
 from ..index.engine import forget_engine, get_engine
 from ..models import Answer
+from ..retrieval.context import is_paper_name
 from ..retrieval.conversation import standalone_query
 from ..retrieval.hybrid import HybridRetriever
 from ..settings import Settings
@@ -44,7 +45,8 @@ def evaluate_retrieval(retriever: HybridRetriever, queries: list[EvalQuery], tic
         for query in answerable:
             retriever.engine.embedder.clear_cache()  # each retriever pays for its own query embedding
             started = time.perf_counter()
-            searched = standalone_query(query.text, [{"role": "user", "content": t} for t in query.history])
+            searched = standalone_query(query.text, [{"role": "user", "content": t} for t in query.history],
+                                        lambda name: is_paper_name(retriever, name))
             passages = retriever.retrieve(searched, RANKED_PASSAGES, mode, rerank)  # type: ignore[arg-type]
             latencies.append(time.perf_counter() - started)
             ranked = list(dict.fromkeys(p.doc_id for p in passages))

@@ -27,6 +27,11 @@ def sides_named(question: Question, passages: list[Passage], retriever: HybridRe
     return sum(named(name, passages) or named(name, retriever.retrieve(name, 3)) for name in question.sides)
 
 
+def is_paper_name(retriever: HybridRetriever, name: str) -> bool:
+    """Whether ``name`` is a paper's name (its label) among the papers searching for it finds."""
+    return any(p.named and mentions(p.label, name) for p in retriever.retrieve(name, 3))
+
+
 def names_a_paper(question: Question, passages: list[Passage]) -> bool:
     """Whether the question names a paper of ``passages`` (by its label): it is about that one."""
     return any(p.named and mentions(p.label, name) for name in question.sides for p in passages)

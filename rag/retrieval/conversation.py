@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+from .questions import mentioned_names
 
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her|"
@@ -15,6 +17,7 @@ _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", 
 _ORDINAL = re.compile(rf"\bthe\s+({'|'.join(_ORDINALS)})\s+(?:one|paper|model|method|study|work|abstract|result|line)\b",
                       re.IGNORECASE)
 _MARKER = re.compile(r"\s*\[\d+\]")
+_IT = re.compile(r"\b(?:it|its)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^\s*(and|also|so|but|what about|how about|then|or)\b", re.IGNORECASE)
 
 History = Sequence[Any]
@@ -97,13 +100,29 @@ def resolves_follow_up(rewrite: str, question: str, previous: str) -> bool:
     return asked <= written and bool((written & before) - asked)
 
 
-def standalone_query(question: str, history: History | None) -> str:
-    """``question``, joined to what it leans on when it is a follow-up: the line of the last
-    answer it refers to by its place ("the second one"), else the previous question as it
-    stands alone (:func:`previous_question`)."""
+def standalone_query(question: str, history: History | None,
+                     is_paper: Callable[[str], bool] | None = None) -> str:
+    """``question`` as it stands alone: when it is a follow-up whose only reference back is
+    "it"/"its" and the previous question names one paper (``is_paper`` says which names are
+    papers' names), with that name in their place ("How many parameters does it have?" after
+    "What is Chinchilla?" asks "How many parameters does Chinchilla have?"); otherwise joined
+    to what it leans on: the line of the last answer it refers to by its place ("the second
+    one"), else the previous question as it stands alone (:func:`previous_question`)."""
     if not user_turns(history) or not is_follow_up(question):
         return question
-    return CONDENSE_FOLLOW_UP.format(previous=leaned_on(question, history), question=question)
+    leaned = leaned_on(question, history)
+    named = _named(question, leaned, is_paper) if not referred_line(question, history) else ""
+    return named or CONDENSE_FOLLOW_UP.format(previous=leaned, question=question)
+
+
+def _named(question: str, previous: str, is_paper: Callable[[str], bool] | None) -> str:
+    """``question`` with "it" and "its" replaced by the one name ``previous`` mentions, when that
+    is a paper's name and no other reference back is left; else ""."""
+    names = mentioned_names(previous)
+    if is_paper is None or not _IT.search(question) or len(names) != 1 or not is_paper(names[0]):
+        return ""
+    resolved = _IT.sub(lambda it: names[0] + ("'s" if it.group(0).lower() == "its" else ""), question)
+    return "" if _ANAPHORA.search(resolved) or _ORDINAL.search(resolved) else resolved
 
 
 def leaned_on(question: str, history: History | None) -> str:

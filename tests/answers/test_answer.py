@@ -80,6 +80,14 @@ def test_follow_up_question_uses_the_history(settings, chinchilla):
     assert plain.query == "and what did they find about data?"
 
 
+def test_it_in_a_follow_up_is_the_paper_the_previous_question_names(settings, chinchilla):
+    answer = ask("How many parameters does it have?", history=[{"role": "user", "content": "What is Chinchilla?"}],
+                 settings=settings)
+    assert answer.query == "How many parameters does Chinchilla have?"
+    assert "70B parameters" in answer.text.split("[1]")[0]  # Chinchilla's own size, not the range of models trained
+    assert {c.doc_id for c in answer.citations} == {chinchilla.id}
+
+
 def test_a_follow_up_asking_for_an_attribute_is_refused_like_the_question_standing_alone(settings):
     history = [{"role": "user", "content": CHINCHILLA_Q}]
     for follow_up in ("And which learning rate did they use?", "What batch size did they train with?"):

@@ -11,6 +11,20 @@ def test_a_follow_up_is_joined_to_the_previous_question_and_a_new_question_is_no
     assert standalone_query("Which papers study scaling laws?", history) == "Which papers study scaling laws?"
 
 
+def test_it_and_its_become_the_one_paper_the_previous_question_names():
+    history = [{"role": "user", "content": "What is Chinchilla?"}]
+    paper = {"Chinchilla", "Gopher"}.__contains__
+    assert standalone_query("How many parameters does it have?", history, paper) == \
+        "How many parameters does Chinchilla have?"
+    assert standalone_query("What is its MMLU score?", history, paper) == "What is Chinchilla's MMLU score?"
+    assert standalone_query("What did they find about it?", history, paper) == \
+        "What is Chinchilla? What did they find about it?"  # "they" is left: joined, as before
+    assert standalone_query("How many parameters does it have?", history, lambda name: False) == \
+        "What is Chinchilla? How many parameters does it have?"  # not a paper's name
+    both = [{"role": "user", "content": "How does Chinchilla compare with Gopher?"}]
+    assert standalone_query("How big is it?", both, paper) == "How does Chinchilla compare with Gopher? How big is it?"
+
+
 def test_a_rewrite_must_keep_the_follow_up_and_name_what_it_referred_to():
     assert resolves_follow_up("How fast does GPT-4o respond?", "How fast does it respond?", PREVIOUS)
     assert not resolves_follow_up("How fast does it respond?", "How fast does it respond?", PREVIOUS)  # resolves nothing
