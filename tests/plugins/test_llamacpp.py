@@ -153,7 +153,8 @@ def test_the_context_keeps_the_shared_prompt_and_answers_the_same(instruct):
 def test_the_model_makes_a_follow_up_standalone_and_the_rule_based_rewrite_stands_in(instruct, settings):
     from rag.retrieval.conversation import standalone_query
 
-    history = [{"role": "user", "content": "What does GPT-4o accept as input?"}]
+    # two names in the previous question: the rule cannot tell which one "it" is, and joins the two
+    history = [{"role": "user", "content": "According to its System Card, what does GPT-4o accept as input?"}]
     answer = ask("How fast does it respond?", history=history, settings=instruct)
     assert answer.query != standalone_query("How fast does it respond?", history)  # the model's rewrite ...
     assert "GPT-4o" in answer.query and "fast" in answer.query  # ... names what "it" meant
