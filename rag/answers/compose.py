@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..corpus.display import display_text
 from ..corpus.names import mentions
-from ..corpus.text import sentence_spans
+from ..corpus.text import sentence_spans, sentences
 from ..index.embeddings import Embedder
 from ..index.lexical import tokenize
 from ..models import Passage
@@ -115,10 +115,20 @@ def _summary(doc_id: str, found: list[Candidate], settings: AnswerSettings) -> l
     return sorted(chosen[: settings.max_sentences], key=lambda c: c.position)
 
 
+_AGAINST = re.compile(r"\b(?:than|surpass\w*|outperform\w*|exceed\w*|beat\w*|baselines?|compar\w*|against|versus|"
+                      r"match\w*)\b", re.IGNORECASE)
+
+
+def _compares_with(passage: Passage, name: str) -> bool:
+    """Whether ``passage`` names ``name`` in a sentence comparing with it ("surpasses LSTMs"),
+    not as another name of its own work ("... a novel RL algorithm, DPO")."""
+    return any(mentions(s, name) and _AGAINST.search(s) for s in sentences(display_text(passage.text)))
+
+
 def _sides(question: Question, passages: list[Passage], ranked: list[Candidate]) -> list[Candidate]:
     """The best sentence of each paper a comparison names (by its label, else by the name in its
     text), in the question's order; the two best papers when it names fewer than two, unless what
-    it compares is named in the one paper found (a paper's own comparison with a baseline)."""
+    it compares is named where the one paper found compares itself with it (a baseline)."""
     best = {c.doc_id: c for c in ranked}
     chosen: list[str] = []
     within = 0  # sides found only in a paper already chosen: "GTrXL compared with an LSTM baseline"
@@ -128,7 +138,7 @@ def _sides(question: Question, passages: list[Passage], ranked: list[Candidate])
         new = [d for d in matches if d not in chosen]
         if new:
             chosen.append(new[0])
-        elif matches:
+        elif any(_compares_with(p, name) for p in passages if p.doc_id in matches):
             within += 1
     if len(chosen) + within < 2:
         chosen += [c.doc_id for c in ranked if c.doc_id not in chosen][: 2 - len(chosen)]

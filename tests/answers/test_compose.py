@@ -222,3 +222,7 @@ def test_a_papers_comparison_with_a_baseline_it_names_is_answered_from_that_pape
     assert "surpasses LSTMs" in answer.text
     both = ask("How does Chinchilla compare with Gopher?", settings=settings)  # two papers of the corpus
     assert len({c.doc_id for c in both.citations}) == 2
+    # LPO and DPO are two names of one paper's own work, not what it compares with: the other side is another paper
+    aliases = ask("How does the paper on LPO and DPO differ from the general-purpose in-context learning paper?",
+                  settings=settings)
+    assert len({c.doc_id for c in aliases.citations}) == 2
