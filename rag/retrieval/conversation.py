@@ -18,6 +18,8 @@ _ORDINAL = re.compile(rf"\bthe\s+({'|'.join(_ORDINALS)})\s+(?:one|paper|model|me
                       re.IGNORECASE)
 _MARKER = re.compile(r"\s*\[\d+\]")
 _IT = re.compile(r"\b(?:it|its)\b", re.IGNORECASE)
+_EXPLETIVE_IT = re.compile(r"\b(?:is|was|isn't|wasn't)\s+it\s+(?:true|possible|fair|correct|right|accurate|the case)\b|"
+                           r"\bit\s+(?:seems|appears|turns out|is (?:true|said|claimed|known|possible))\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^\s*(and|also|so|but|what about|how about|then|or)\b", re.IGNORECASE)
 
 History = Sequence[Any]
@@ -119,7 +121,8 @@ def _named(question: str, previous: str, is_paper: Callable[[str], bool] | None)
     """``question`` with "it" and "its" replaced by the one name ``previous`` mentions, when that
     is a paper's name and no other reference back is left; else ""."""
     names = mentioned_names(previous)
-    if is_paper is None or not _IT.search(question) or len(names) != 1 or not is_paper(names[0]):
+    if (is_paper is None or not _IT.search(question) or _EXPLETIVE_IT.search(question) or len(names) != 1
+            or not is_paper(names[0])):  # "Is it true that ...?": "it" is no paper
         return ""
     resolved = _IT.sub(lambda it: names[0] + ("'s" if it.group(0).lower() == "its" else ""), question)
     return "" if _ANAPHORA.search(resolved) or _ORDINAL.search(resolved) else resolved

@@ -21,6 +21,8 @@ def test_it_and_its_become_the_one_paper_the_previous_question_names():
         "What is Chinchilla? What did they find about it?"  # "they" is left: joined, as before
     assert standalone_query("How many parameters does it have?", history, lambda name: False) == \
         "What is Chinchilla? How many parameters does it have?"  # not a paper's name
+    assert standalone_query("Is it true that it beats Gopher?", history, paper) == \
+        "What is Chinchilla? Is it true that it beats Gopher?"  # an "it" that is no paper: joined
     both = [{"role": "user", "content": "How does Chinchilla compare with Gopher?"}]
     assert standalone_query("How big is it?", both, paper) == "How does Chinchilla compare with Gopher? How big is it?"
 
