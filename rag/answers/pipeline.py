@@ -18,7 +18,7 @@ from ..retrieval.context import (
     names_a_paper,
     sides_named,
 )
-from ..retrieval.conversation import History, leaned_on, standalone_query
+from ..retrieval.conversation import History, is_joined, leaned_on, standalone_query
 from ..retrieval.evidence import unstated, weighted_coverage
 from ..retrieval.filters import SearchFilter, make_filter
 from ..retrieval.hybrid import HybridRetriever, Mode
@@ -233,8 +233,7 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
     rewritten = rewrites and backend.condense(leaned_on(question, history), question)
     if rewritten:  # a generative backend made the follow-up standalone; the joined question is the fallback
         query = rewritten
-    resolved = query != question and not query.endswith(question)  # "it" replaced by the paper's name
-    asked = rewritten or (query if resolved else question)
+    asked = rewritten or (question if is_joined(query, question) else query)  # "it" replaced by the paper's name
     current = read_question(asked)  # a follow-up joined to what it leans on asks what its own words ask
     read = replace(read_question(query), kind=current.kind, asked=current.asked)
     engine, passages = _retrieve(settings, query, k, "hybrid", filters, collections, list_of_papers=read.kind == "list")

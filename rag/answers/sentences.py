@@ -26,6 +26,7 @@ from ..index.lexical import tokenize
 from ..models import Passage
 from ..retrieval.quantities import NUMBER_WORDS
 from ..retrieval.questions import (
+    PLURAL_THING,
     Question,
     asks_for_a_thing,
     asks_one_paper,
@@ -52,8 +53,7 @@ _EVALUATES = re.compile(r"\b(?:we (?:\w+ )?(?:validate|evaluate|test|demonstrate
                         r"(?:experiments?|evaluations?|results?) (?:on|in|with)\b|benchmarks?\b|tested on|evaluated on)",
                         re.IGNORECASE)
 # "Which networks did they train ...?": several things asked for by name; a sentence listing some.
-_ASKS_SEVERAL = re.compile(r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?[a-z-]{3,}[^s\W]s\s+(?:did|do|does|were|are|have|had)\b",
-                           re.IGNORECASE)
+_ASKS_SEVERAL = re.compile(rf"^\s*(?:which|what)\s+{PLURAL_THING}\s+(?:did|do|does|were|are|have|had)\b", re.IGNORECASE)
 _ENUMERATION = re.compile(r"\w[\w-]*(?: [\w-]+){0,4}, [^,;]{2,60}?,? (?:and|or) \w")
 _COMPARES = re.compile(r"\b(?:compar\w*|against|versus|vs\.?|relative to)\b", re.IGNORECASE)
 _DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)

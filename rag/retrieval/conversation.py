@@ -117,6 +117,12 @@ def standalone_query(question: str, history: History | None,
     return named or CONDENSE_FOLLOW_UP.format(previous=leaned, question=question)
 
 
+def is_joined(query: str, question: str) -> bool:
+    """Whether ``query`` is ``question`` joined to what it leans on (:data:`CONDENSE_FOLLOW_UP`),
+    not the question itself or a form of it that stands alone."""
+    return query != question and query.endswith(question)
+
+
 def _named(question: str, previous: str, is_paper: Callable[[str], bool] | None) -> str:
     """``question`` with "it" and "its" replaced by the one name ``previous`` mentions, when that
     is a paper's name and no other reference back is left; else ""."""

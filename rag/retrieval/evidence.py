@@ -33,7 +33,7 @@ from ..index.lexical import LexicalIndex, tokenize
 from ..models import Passage
 from ..settings import RetrievalSettings
 from .quantities import (
-    comparative,
+    asked_how_much,
     counts_the_thing,
     has_number,
     numbers_claimed,
@@ -224,11 +224,9 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
     if released and named and not _DATE.search(paper):  # "When was GPT-4 released?"
         verb = released.group(1).lower()
         return f"The abstracts mention {name} but not when it {'came out' if 'out' in verb else 'was ' + verb}."
-    how_much = comparative(question)
+    how_much = asked_how_much(question)
     if how_much and named and not states_how_much(paper, how_much):
-        asked = re.search(rf"\bhow\s+much\s+({how_much}(?:\s+(?!than\b|is\b|are\b|does\b|do\b|did\b)[a-z-]+)?)",
-                          question.text, re.IGNORECASE)
-        return f"The abstracts mention {name} but not how much {asked.group(1) if asked else how_much}."
+        return f"The abstracts mention {name} but not how much {how_much}."
     if question.kind == "quantity" and not _quantity_stated(question, paper, strict=named):
         return f"The abstracts mention {name} but not its {_phrase(question, question.measured[-1:] or question.focus)}."
     held = set(tokenize(paper))

@@ -67,16 +67,22 @@ _HOW_MUCH_MORE = re.compile(r"\bhow\s+much\s+([a-z]+)\b", re.IGNORECASE)
 _MULTIPLE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*[x×](?!\w)")  # "10x", "4×"
 
 
-def comparative(question) -> str:
-    """The comparative a "how much" question asks the size of ("How much faster is GPT-4o?":
-    faster), else ""."""
+def asked_how_much(question) -> str:
+    """What a "how much" question asks the size of when it is a comparative, with the noun after
+    it ("How much faster is GPT-4o?": faster; "How much less compute ...": less compute), else ""."""
     match = _HOW_MUCH_MORE.search(question.text) if question.kind == "quantity" else None
-    return match.group(1).lower() if match and match.group(1).lower() in _COMPARATIVES else ""
+    if not match or match.group(1).lower() not in _COMPARATIVES:
+        return ""
+    word = match.group(1).lower()
+    phrase = re.search(rf"\bhow\s+much\s+({word}(?:\s+(?!than\b|is\b|are\b|does\b|do\b|did\b)[a-z-]+)?)",
+                       question.text, re.IGNORECASE)
+    return phrase.group(1) if phrase else word
 
 
-def states_how_much(text: str, comparative: str, reach: int = 3) -> bool:
-    """Whether ``text`` puts a number within ``reach`` words before ``comparative`` ("50% cheaper",
-    "4× more", "10x faster"), not the bare word ("much faster")."""
+def states_how_much(text: str, asked: str, reach: int = 3) -> bool:
+    """Whether ``text`` puts a number within ``reach`` words before the comparative ``asked`` begins
+    with ("50% cheaper", "4× more", "10x faster"), not the bare word ("much faster")."""
+    comparative = asked.split()[0].lower()
     words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", text))
     for at, word in enumerate(words):
         if word.lower() == comparative:

@@ -55,7 +55,10 @@ _MEASURE = re.compile(r"\b(?:accuracy|score|distance|error\s+rate|bit\s+width|wi
 _ASKS = re.compile(r"\?\s*$|^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|does|do|did|can|could|has|"
                    r"have|was|were|will|would|should)\b", re.IGNORECASE)  # a question, not a keyword query
 _HOW_OR_AUX = re.compile(r"^\s*(?:how|why|does|do|did|is|are|can|could|was|were|has|have)\b", re.IGNORECASE)
-_WHICH_THINGS = re.compile(r"(?:^|,)\s*which\s+(?:[\w-]+\s+){0,2}?[a-z-]{3,}[^s\W]s\b", re.IGNORECASE)
+PLURAL_THING = r"(?:[\w-]+\s+){0,2}?[a-z-]{3,}[^s\W]s"
+"""A regex piece: a plural noun of up to three words after "which" ("automatic metrics"), not a
+verb such as "does"."""
+_WHICH_THINGS = re.compile(rf"(?:^|,)\s*which\s+{PLURAL_THING}\b", re.IGNORECASE)
 _SIZE = re.compile(r"\bhow\s+(?:large|big|small)\s+(?:is|are|was|were)\b", re.IGNORECASE)
 _LEADING = re.compile(r"^\s*(?:and|also|so|but|then|or|now|okay|ok)\b\s*,?\s*", re.IGNORECASE)
 _WHO_MADE = re.compile(r"^\s*who\s+(?:wrote|writes|are\s+the\s+authors|were\s+the\s+authors|is\s+the\s+author|"
