@@ -5,6 +5,7 @@
 * a list: one line per relevant paper, its name then its best sentence, best first;
 * a comparison: a line for each side, its name then its finding, each cited;
 * what a paper found: its contribution and result sentences, not its background;
+* why (the problem a paper addresses, what was wrong with earlier work): its background alone;
 * a summary of one paper: where it introduces its work, then the sentences closest to its gist;
 * what a paper's own model is ("What is RETRO?"): the same, in two sentences;
 * otherwise: the sentences most similar to the question.
@@ -32,15 +33,26 @@ from ..retrieval.questions import (
 )
 from ..settings import AnswerSettings
 from .citations import inert_markers, with_markers
-from .sentences import INTRODUCES, NUMBER, Candidate, candidates, described, score
+from .sentences import (
+    INTRODUCES,
+    NUMBER,
+    Candidate,
+    asks_motivation,
+    candidates,
+    described,
+    score,
+)
 
 ABOUT_ITS_OWN_WORK = ("which", "finding", "comparison", "list")
 
 
 def _left_out(question: Question, candidate: "Candidate") -> bool:
-    """Whether ``candidate`` is background the question does not want: the answer should come
+    """Whether the question does not want ``candidate``: background, when the answer should come
     from what a paper says of its own work ("which model predicts rain"), unless it names the
-    thing asked for ("which frameworks does it name": "frameworks such as TensorFlow")."""
+    thing asked for ("which frameworks does it name": "frameworks such as TensorFlow"); the
+    paper's own work, when the question asks why (the reasons come before it)."""
+    if asks_motivation(question):
+        return not candidate.background
     return (candidate.background and question.kind in ABOUT_ITS_OWN_WORK
             and not asks_for_a_thing(question) & set(tokenize(candidate.text)))
 
@@ -54,12 +66,12 @@ class Line:
 
 
 def _best_per_paper(found: list[Candidate], question: Question) -> list[Candidate]:
-    """Each paper's best sentence, best first (not a background one, when the question asks
-    about the papers' own work and the paper has other sentences)."""
+    """Each paper's best sentence, best first (not one the question does not want, when the paper
+    has others: background, for a question about the papers' own work)."""
     best: dict[str, Candidate] = {}
-    own_work = {c.doc_id for c in found if not c.background}
+    wanted = {c.doc_id for c in found if not _left_out(question, c)}
     for candidate in found:
-        if _left_out(question, candidate) and candidate.doc_id in own_work:
+        if _left_out(question, candidate) and candidate.doc_id in wanted:
             continue
         if candidate.doc_id not in best or candidate.score > best[candidate.doc_id].score:
             best[candidate.doc_id] = candidate
@@ -92,7 +104,7 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     stating = [c for c in own if _states_measure(question, c.text)]
     best, words = (stating or own)[0], set(question.focus or question.terms)
     floor = max(settings.min_sentence_similarity, best.score - settings.paper_score_gap)
-    extra = [c for c in own if c is not best and c.score >= floor and not c.background
+    extra = [c for c in own if c is not best and c.score >= floor and (asks_motivation(question) or not c.background)
              and (not words or words & set(tokenize(c.text)))
              and (question.kind != "quantity" or NUMBER.search(c.text))][: settings.max_sentences - 1]
     if question.kind == "quantity" and not any(NUMBER.search(c.text) for c in [best] + extra):

@@ -8,7 +8,8 @@ similarity to its paper's gist) plus the share of the question's content words i
 bonus for naming what the question names besides its paper ("Jurassic-1"), then by what the
 kind of question wants (a number, an introduction, a result, a definition, where a paper was
 tested, a sentence listing the things a "which networks" question asks for) and against
-background (what an abstract says before it says what its own work does). Weights live in
+background (what an abstract says before it says what its own work does), unless the question
+asks why: then for background, and for sentences that give a reason. Weights live in
 :class:`rag.settings.AnswerSettings`, tuned on the dev half of ``evals/data``."""
 
 from __future__ import annotations
@@ -55,6 +56,18 @@ _EVALUATES = re.compile(r"\b(?:we (?:\w+ )?(?:validate|evaluate|test|demonstrate
 # "Which networks did they train ...?": several things asked for by name; a sentence listing some.
 _ASKS_SEVERAL = re.compile(rf"^\s*(?:which|what)\s+{PLURAL_THING}\s+(?:did|do|does|were|are|have|had)\b", re.IGNORECASE)
 _ENUMERATION = re.compile(r"\w[\w-]*(?: [\w-]+){0,4}, [^,;]{2,60}?,? (?:and|or) \w")
+# "Why does it argue ...?", "What was wrong with the earlier methods?", "What makes X attractive?": the
+# reasons an abstract gives before it says what its own work does.
+_ASKS_MOTIVATION = re.compile(
+    r"^\s*why\b|\b(?:reasons?|motivations?)\s+(?:why|for)\b|\bwhy\b.*\bmatters?\b|\bmotivat\w*|"
+    r"\bwhat\s+makes\b.*\b(?:attractive|appealing|useful|important|necessary|hard|difficult|challenging)\b|"
+    r"\b(?:wrong|problems?|issues?|limitations?|drawbacks?|shortcomings?|weakness(?:es)?|failings?)\b(?=.*\b(?:earlier|"
+    r"previous|prior|existing|conventional|current|traditional|older|classic(?:al)?|standard)\b)|"
+    r"\b(?:earlier|previous|prior|existing|conventional|current|traditional|older)\b.*\b(?:wrong|problems?|issues?|"
+    r"limitations?|drawbacks?|shortcomings?|weakness(?:es)?|fail\w*|struggl\w*)\b", re.IGNORECASE)
+_REASON = re.compile(r"\b(?:because|since|due to|requires?|important|crucial|attractive|limit(?:s|ed|ation)?|struggl\w*|"
+                     r"fail\w*|poor\w*|lack\w*|suffer\w*|difficult\w*|challeng\w*|expensive|costly|slow|bottleneck|"
+                     r"however|unfortunately|inefficien\w*|(?:high|large) variance|bias(?:ed)?)\b", re.IGNORECASE)
 _COMPARES = re.compile(r"\b(?:compar\w*|against|versus|vs\.?|relative to)\b", re.IGNORECASE)
 _DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)
 
@@ -92,6 +105,13 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 found.append(Candidate(number, passage.text[start:end], passage.doc_id, passage.start + start, background,
                                        label=passage.label if passage.named else ""))
     return found
+
+
+def asks_motivation(question: Question) -> bool:
+    """Whether ``question`` asks why: the problem a paper addresses or what was wrong with earlier
+    work, which an abstract states as background, before its own work."""
+    return question.kind not in ("list", "comparison", "quantity") and bool(
+        _ASKS_MOTIVATION.search(asked_clause(question.text)))
 
 
 def _share(words: list[str], sentence: str) -> float:
@@ -200,19 +220,22 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
     evaluation = bool(_ASKS_EVALUATION.search(asking))  # "What was it tested on?"
     several = question.kind == "which" and bool(_ASKS_SEVERAL.search(asking))
     compared_within = question.kind == "comparison" and asks_one_paper(question.text)  # "what did they compare?"
+    motivation = asks_motivation(question)
     for candidate, text, sim in zip(found, shown, similarity):
         value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
         if _names_another(names, candidate, text):  # "how many parameters is Jurassic-1 listed with"
             value += settings.kind_bonus
         if candidate.background:
-            value -= settings.background_penalty
+            value += settings.background_penalty if motivation else -settings.background_penalty
+        if motivation and _REASON.search(candidate.text):  # "... is limited because ...": a reason given
+            value += settings.kind_bonus
         if number_wanted and NUMBER.search(candidate.text):
             value += settings.kind_bonus * (1 + bool(set(question.measured[-1:]) & set(tokenize(candidate.text))))
         if introduce and INTRODUCES.search(candidate.text):
             value += settings.kind_bonus
         if asked & set(tokenize(candidate.text)):  # "which frameworks": "frameworks such as TensorFlow"
             value += settings.kind_bonus
-        if question.kind in ("finding", "comparison", "summary") and _RESULT.search(candidate.text):
+        if question.kind in ("finding", "comparison", "summary") and not motivation and _RESULT.search(candidate.text):
             value += settings.kind_bonus
         elif question.kind == "list" and _RESULT.search(candidate.text):
             value += settings.kind_bonus / 2

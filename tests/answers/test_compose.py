@@ -226,3 +226,15 @@ def test_a_papers_comparison_with_a_baseline_it_names_is_answered_from_that_pape
     aliases = ask("How does the paper on LPO and DPO differ from the general-purpose in-context learning paper?",
                   settings=settings)
     assert len({c.doc_id for c in aliases.citations}) == 2
+
+
+def test_a_question_asking_what_was_wrong_before_is_answered_from_the_background_not_the_papers_own_work(settings):
+    answer = ask("What was wrong with earlier deep learning methods for precipitation nowcasting?", settings=settings)
+    assert "blurry nowcasts at longer lead times" in answer.text
+    assert "we present" not in answer.text
+
+
+def test_a_why_question_quotes_the_reasons_an_abstract_gives_before_its_own_work(settings):
+    answer = ask("Why does seq2slate model interactions between items?", settings=settings)
+    assert "appealing as a whole" in answer.text
+    assert "we propose" not in answer.text

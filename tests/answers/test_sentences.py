@@ -19,3 +19,20 @@ def test_a_sentence_writing_a_name_out_before_it_in_brackets_expands_it():
     assert _expands(question, "The proposed architecture, the Gated Transformer-XL (GTrXL), surpasses LSTMs.")
     assert not _expands(question, "GTrXL surpasses LSTMs on challenging memory environments.")
     assert not _expands(read_question("What is GTrXL?"), "the Gated Transformer-XL (GTrXL)")
+
+
+def test_a_question_asking_why_or_what_was_wrong_before_asks_for_the_motivation():
+    from rag.answers.sentences import asks_motivation
+    from rag.retrieval.questions import read_question
+
+    for text in ("Why does seq2slate model interactions between items?",
+                 "What was wrong with the earlier deep learning nowcasting methods?",
+                 "What problems do current approaches to optimizing unrolled graphs have?",
+                 "What makes online evolution strategies attractive?",
+                 "I remember a paper on fast convolutions. Which applications did they give as reasons why speed matters?"):
+        assert asks_motivation(read_question(text)), text
+    for text in ("What weaknesses did the Codex authors find in their model?",  # its own work's
+                 "What does Chinchilla find about model size?",
+                 "How many parameters does GPT-3 have?",
+                 "Which papers explain why scaling works?"):  # a list of papers
+        assert not asks_motivation(read_question(text)), text
