@@ -59,7 +59,7 @@ _ENUMERATION = re.compile(r"\w[\w-]*(?: [\w-]+){0,4}, [^,;]{2,60}?,? (?:and|or) 
 # "Why does it argue ...?", "What was wrong with the earlier methods?", "What makes X attractive?": the
 # reasons an abstract gives before it says what its own work does.
 _ASKS_MOTIVATION = re.compile(
-    r"^\s*why\b|\b(?:reasons?|motivations?)\s+(?:why|for)\b|\bwhy\b.*\bmatters?\b|\bmotivat\w*|"
+    r"^\s*why\b|\b(?:reasons?|motivations?)\s+(?:why|for|behind)\b|\bwhy\b.*\bmatters?\b|(?<!-)\bmotivat(?:es|ed)\b|"
     r"\bwhat\s+makes\b.*\b(?:attractive|appealing|useful|important|necessary|hard|difficult|challenging)\b|"
     r"\b(?:wrong|problems?|issues?|limitations?|drawbacks?|shortcomings?|weakness(?:es)?|failings?)\b(?=.*\b(?:earlier|"
     r"previous|prior|existing|conventional|current|traditional|older|classic(?:al)?|standard)\b)|"
@@ -110,8 +110,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
 def asks_motivation(question: Question) -> bool:
     """Whether ``question`` asks why: the problem a paper addresses or what was wrong with earlier
     work, which an abstract states as background, before its own work."""
-    return question.kind not in ("list", "comparison", "quantity") and bool(
-        _ASKS_MOTIVATION.search(asked_clause(question.text)))
+    one = question.kind != "comparison" or asks_one_paper(question.text)  # "... according to the paper that ..."
+    return one and question.kind not in ("list", "quantity") and bool(_ASKS_MOTIVATION.search(asked_clause(question.text)))
 
 
 def _share(words: list[str], sentence: str) -> float:
