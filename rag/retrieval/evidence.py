@@ -156,12 +156,18 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
 def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
     """For "which benchmarks was seq2slate evaluated on": whether a sentence of ``abstract`` that
     holds the thing asked for also names one (a name the question and the paper's label do
-    not hold: "frameworks such as TensorFlow"); True when no sentence holds the thing."""
+    not hold: "frameworks such as TensorFlow"); when no sentence holds the thing, whether any
+    sentence names something ("trained on CIFAR10" for "which dataset")."""
     asked = asks_for_a_thing(question)
+    if not asked:
+        return True
     holding = [s for s in sentences(abstract) if asked & set(tokenize(s))]
     known = {name_key(w) for n in [*question.sides, *question.names, label] for w in n.split()}
     names = [n for s in holding for n in [*mentioned_names(s.split(None, 1)[-1]), *named_terms(s)]]  # not "We ..."
-    return not holding or any(name_key(w) not in known for n in names for w in n.split())
+    if not holding:  # the category word is not written ("TensorFlow" for "which framework"): any new name
+        holding = sentences(abstract)
+        names = [n for s in holding for n in [*mentioned_names(s.split(None, 1)[-1]), *named_terms(s)]]
+    return any(name_key(w) not in known for n in names for w in n.split())
 
 
 def _paraphrased(question: Question, abstract: str, embedder, settings: RetrievalSettings) -> bool:

@@ -72,8 +72,8 @@ _ASKED = re.compile(r"^\s*(?:(?:in|at|on|under|from|with|by|for)\s+)?(?:what|whi
 _WHEN = re.compile(r"^\s*when\b|\bin\s+what\s+year\b", re.IGNORECASE)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|has|have|was|were|will|would|should)\b", re.IGNORECASE)
 _WHICH = re.compile(
-    r"^\s*(?:which|what)\s+(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|would|will)\b)"
-    r"(?:\w+[\s-]){0,3}?(?:model|method|system|optimi[sz]er|algorithm|architecture|benchmark|dataset|"
+    r"^\s*(?:(?:in|on|at|for|with|from|by|under)\s+)?(?:which|what)\s+(?!(?:did|does|do|is|are|was|were|has|have|had|can|"
+    r"could|would|will)\b)(?:\w+[\s-]){0,3}?(?:model|method|system|optimi[sz]er|algorithm|architecture|benchmark|dataset|"
     r"approach|agent|network|format|technique|estimator|framework|paper|abstract|work|unit|rule|function|name|"
     r"team|language|environment)s?\b"
     r"|\bwhat\s+is\s+(?:it|this|the\s+\w+)\s+called\b|\bwhat\s+(?:is|was)\s+the\s+name\b|\bcalled\??$|\bnamed\??$",

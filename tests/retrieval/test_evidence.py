@@ -24,6 +24,8 @@ from rag import CANNOT_ANSWER, ask
     ("Does the BFGS-inspired learned optimizer beat Adam when training ImageNet classifiers?", "in this connection."),
     ("Which standard ranking benchmark datasets was seq2slate evaluated on?",
      "but do not name its standard ranking benchmark datasets."),
+    ("On which dataset were the update equations found by Backprop Evolution tested?",  # no dataset word, no name
+     "The abstracts mention Backprop Evolution but do not name its dataset."),
     ("Which study finds that learned optimizers reduce the carbon footprint of weather forecasting?",
      'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
     ("How many different language models were trained for the Chinchilla study?",  # "over \nummodels language
@@ -58,6 +60,8 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "Was Chinchilla given a bigger compute budget than Gopher?",  # a yes/no question whose paper names both
     "Which paper saves memory in a long-sequence transformer by recomputing the attention matrices?",  # asks for a paper
     "Which deep learning frameworks does the TPU reinforcement-learning report name?",
+    "On which benchmark suite does GTrXL reach state-of-the-art results?",  # "DMLab-30 benchmark suite"
+    "Which dataset did the softmax early-learning study use?",  # "trained on CIFAR10, ImageNet": no "dataset" word
     "Against how many competing methods did the Met Office forecasters rank the generative nowcasting model?",
     "Which paper shows OpenAI Five beating the Dota 2 world champions?",  # "defeat" says it outperforms
     "Which study reports a transformer RL agent that outperforms an agent with external memory?",
