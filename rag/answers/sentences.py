@@ -58,16 +58,20 @@ _ASKS_SEVERAL = re.compile(rf"^\s*(?:which|what)\s+{PLURAL_THING}\s+(?:did|do|do
 _ENUMERATION = re.compile(r"\w[\w-]*(?: [\w-]+){0,4}, [^,;]{2,60}?,? (?:and|or) \w")
 # "Why does it argue ...?", "What was wrong with the earlier methods?", "What makes X attractive?": the
 # reasons an abstract gives before it says what its own work does.
+_PRIOR = r"(?:earlier|previous|prior|existing|conventional|current|traditional|older|classic(?:al)?|standard)"
+_TROUBLE = r"(?:wrong|problems?|issues?|limitations?|drawbacks?|shortcomings?|weakness(?:es)?|failings?|difficult(?:y|ies))"
 _ASKS_MOTIVATION = re.compile(
-    r"^\s*why\b|\b(?:reasons?|motivations?)\s+(?:why|for|behind)\b|\bwhy\b.*\bmatters?\b|(?<!-)\bmotivat(?:es|ed)\b|"
-    r"\bwhat\s+makes\b.*\b(?:attractive|appealing|useful|important|necessary|hard|difficult|challenging)\b|"
-    r"\b(?:wrong|problems?|issues?|limitations?|drawbacks?|shortcomings?|weakness(?:es)?|failings?)\b(?=.*\b(?:earlier|"
-    r"previous|prior|existing|conventional|current|traditional|older|classic(?:al)?|standard)\b)|"
-    r"\b(?:earlier|previous|prior|existing|conventional|current|traditional|older)\b.*\b(?:wrong|problems?|issues?|"
-    r"limitations?|drawbacks?|shortcomings?|weakness(?:es)?|fail\w*|struggl\w*)\b", re.IGNORECASE)
+    rf"(?:^|,\s*)why\b|\b(?:reasons?|motivations?|rationale)\s+(?:why|for|behind)\b|\bwhy\b.*\bmatters?\b|"
+    rf"(?<!-)\bmotivat(?:es|ed|ing)\b|\bprompt(?:ed|ing)\b|\bled\s+(?:them|the\s+authors|it)\s+to\b|"
+    rf"\bwhat\s+(?:makes|made)\b.*\b(?:attractive|appealing|worth\w*|useful|important|necessary|promising|needed|hard|"
+    rf"difficult|challenging)\b|\b(?:not\s+(?:well\s+)?understood|poorly\s+understood|unclear|open\s+question)\b|"
+    rf"\b{_TROUBLE}\b(?=.*\b{_PRIOR}\b)|\b{_PRIOR}\b.*\b(?:{_TROUBLE}|fail\w*|struggl\w*)\b|"
+    rf"\b(?:{_TROUBLE}|challenges?)\b.*\b(?:fix|solve|address|overcome|tackle|remedy)\w*", re.IGNORECASE)
+_WH = re.compile(r"^\s*(?:and\s+|but\s+)?(?:what|which|how|who|where|when)\b", re.IGNORECASE)
 _REASON = re.compile(r"\b(?:because|since|due to|requires?|important|crucial|attractive|limit(?:s|ed|ation)?|struggl\w*|"
                      r"fail\w*|poor\w*|lack\w*|suffer\w*|difficult\w*|challeng\w*|expensive|costly|slow|bottleneck|"
-                     r"however|unfortunately|inefficien\w*|(?:high|large) variance|bias(?:ed)?)\b", re.IGNORECASE)
+                     r"however|unfortunately|inefficien\w*|(?:high|large) variance|bias(?:ed)?|(?:less|little) is known|"
+                     r"unclear|remains?|despite|still)\b", re.IGNORECASE)
 _COMPARES = re.compile(r"\b(?:compar\w*|against|versus|vs\.?|relative to)\b", re.IGNORECASE)
 _DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)
 
@@ -111,7 +115,11 @@ def asks_motivation(question: Question) -> bool:
     """Whether ``question`` asks why: the problem a paper addresses or what was wrong with earlier
     work, which an abstract states as background, before its own work."""
     one = question.kind != "comparison" or asks_one_paper(question.text)  # "... according to the paper that ..."
-    return one and question.kind not in ("list", "quantity") and bool(_ASKS_MOTIVATION.search(asked_clause(question.text)))
+    if not one or question.kind in ("list", "quantity"):
+        return False
+    clause = asked_clause(question.text)  # "Why doesn't X help, and what algorithm ... instead?" asks the latter
+    asked = clause if _WH.match(clause) and clause != last_sentence(question.text) else last_sentence(question.text)
+    return bool(_ASKS_MOTIVATION.search(asked))
 
 
 def _share(words: list[str], sentence: str) -> float:

@@ -45,7 +45,7 @@ _COMPARISON = re.compile(
     re.IGNORECASE)
 _QUANTITY = re.compile(
     r"\bhow\s+(?:many|much(?!\s+(?:\w+\s+){1,4}?(?:depends?|matters?|relies|rely|affects?|influences?)\b)|fast|long|"
-    r"big|large|small|often|far|quickly|deep|wide|accurate|well|cheap|expensive)\b"
+    r"big|large|small|often|far|quickly|deep(?!\s+learning)|wide|accurate|well|cheap|expensive)\b"
     r"|\bwhat\s+(?:is\s+the\s+|was\s+the\s+|were\s+the\s+)?(?:fraction|percentage|percent|proportion|share|number|amount|"
     r"size|accuracy|score|speed|rate|ratio|range|complexity|latency|cost|count|value|resolution)\b"
     r"|\bhow\s+\w+\s+(?:times|fold)\b|\bwhat\s+(?:fvd|fid|mmlu|bleu)\b|\bby\s+how\s+much\b|\bup\s+to\s+how\b",

@@ -30,11 +30,15 @@ def test_a_question_asking_why_or_what_was_wrong_before_asks_for_the_motivation(
                  "What problems do current approaches to optimizing unrolled graphs have?",
                  "What makes online evolution strategies attractive?",
                  "What makes online ES attractive compared with backprop, according to the paper that proposes NRES?",
+                 "What problems with current ways of training on unrolled graphs, such as RNNs, does PES set out to fix?",
+                 "What made backprop worth searching over, according to Backprop Evolution?",
+                 "What was poorly understood about the softmax temperature before this theory?",
                  "I remember a paper on fast convolutions. Which applications did they give as reasons why speed matters?"):
         assert asks_motivation(read_question(text)), text
     for text in ("What weaknesses did the Codex authors find in their model?",  # its own work's
                  "What does Chinchilla find about model size?",
                  "How many parameters does GPT-3 have?",
                  "Which study found that a stability-motivated learned optimizer beats the previous best one?",
+                 "Why is FFT convolution slow for small filters, and what algorithm do they use instead?",  # the latter
                  "Which papers explain why scaling works?"):  # a list of papers
         assert not asks_motivation(read_question(text)), text

@@ -25,6 +25,8 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("What datasets did Sparse Transformers set a new state of the art on?", "which"),  # a named paper's things
     ("In the softmax-temperature study, how much does generalization depend on the logit magnitude?", "general"),
     ("How much compute went into meta-training VeLO?", "quantity"),
+    ("What gap in how deep learning models are trained did VeLO address?", "general"),  # "how deep learning": no depth
+    ("How deep is the Sparse Transformer?", "quantity"),
     ("The estimator cuts the unroll into segments and updates after each segment: what benefits does it claim?",
      "finding"),  # "each" of a step, not of the sides of a comparison
     ("Any work that talks about memorization?", "list"),
