@@ -26,6 +26,7 @@ from ..retrieval.questions import (
     GENERIC_LIST_WORDS,
     Question,
     is_question,
+    last_sentence,
     read_question,
 )
 from ..settings import Settings
@@ -64,8 +65,8 @@ def validate_k(k: object) -> int:
 def in_scope(engine, question: Question, passages: list[Passage], settings: Settings) -> bool:
     """Whether retrieval found something relevant enough to answer from: the paper a summary
     request or a definition names, the two papers a comparison names, a passage similar enough
-    to the question, or one holding enough of its words (framing words such as "which papers"
-    left out) by IDF weight."""
+    to the question or to the description of its paper that opens it, or one holding enough of
+    its words (framing words such as "which papers" left out) by IDF weight."""
     if not passages:
         return False
     if question.kind in ("summary", "definition") and names_a_paper(question, passages):
@@ -75,6 +76,12 @@ def in_scope(engine, question: Question, passages: list[Passage], settings: Sett
     threshold = settings.retrieval.relevance_threshold(question.kind)
     if max(p.similarity for p in passages) >= threshold:
         return True
+    asking = last_sentence(question.text)
+    if question.kind not in ("comparison", "list") and asking != question.text.strip():  # "I remember a paper ... ."
+        description = question.text.strip()[: -len(asking)]  # finds the paper; the asking sentence only dilutes it
+        vectors = engine.embedder.encode_cached([p.text for p in passages], corpus=True)
+        if float((vectors @ engine.embedder.encode_one(description)).max()) >= threshold:
+            return True
     texts = [f"{p.title} {p.text}" for p in passages]
     terms = question.terms
     if question.kind == "list":  # a category's words may be spread over the papers that belong to it

@@ -180,3 +180,13 @@ def test_a_chroma_error_from_a_replaced_build_is_answered_from_the_new_build_and
     answer = ask(CHINCHILLA_Q, settings=settings)
     assert answer.citations[0].doc_id == chinchilla.id
     assert get_engine(settings).manifest["passages_collection"] == new["passages_collection"]
+
+
+def test_a_question_that_describes_its_paper_first_is_in_scope_when_the_description_finds_the_paper(settings):
+    question = ("I remember a paper that generated speech from text with a generative adversarial network and judged "
+                "it with several discriminators. What did they say about its parallelism?")
+    strict = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(
+        update={"min_relevance": 0.65, "min_term_coverage": 1.0})})  # whole question 0.56, its description 0.72
+    answer = ask(question, settings=strict)
+    assert not answer.refused and "GAN-TTS" in answer.text, answer.notes
+    assert ask("What did they say about its parallelism?", settings=strict).refused  # the asking sentence alone
