@@ -234,7 +234,7 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
     if how_much and named and not states_how_much(paper, how_much):
         return f"The abstracts mention {name} but not how much {how_much}."
     if question.kind == "quantity" and not _quantity_stated(question, paper, strict=named):
-        return f"The abstracts mention {name} but not its {_phrase(question, question.measured[-1:] or question.focus)}."
+        return f"The abstracts mention {name} but not its {_phrase(question, question.measured or question.focus)}."
     held = set(tokenize(paper))
     asked_for = " ".join(question.asked)
     asked = [w for w in question.asked if w in ATTRIBUTES and w not in held] if named else []

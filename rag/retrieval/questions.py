@@ -43,9 +43,13 @@ _COMPARISON = re.compile(
     r"versus|vs\.?|contrast|contrasting|in\s+common|both|whereas|relate\s+to|agree|disagree|than\s+the\s+earlier)\b"
     r"|\band\b.*(?<!after )(?<!per )(?<!at )(?<!on )(?<!in )(?<!for )(?<!with )\beach\b",  # not "after each segment"
     re.IGNORECASE)
+# "What truncation length did PES use?": a length asked for, and what it is the length of.
+_LENGTH = re.compile(r"\bwhat\s+(?:is\s+the\s+|was\s+the\s+|were\s+the\s+)?((?:[\w-]+\s+)?(?:length|duration))\b",
+                     re.IGNORECASE)
 _QUANTITY = re.compile(
     r"\bhow\s+(?:many|much(?!\s+(?:\w+\s+){1,4}?(?:depends?|matters?|relies|rely|affects?|influences?)\b)|fast|long|"
     r"big|large|small|often|far|quickly|deep(?!\s+learning)|wide|accurate|well|cheap|expensive)\b"
+    rf"|{_LENGTH.pattern}"
     r"|\bwhat\s+(?:is\s+the\s+|was\s+the\s+|were\s+the\s+)?(?:fraction|percentage|percent|proportion|share|number|amount|"
     r"size|accuracy|score|speed|rate|ratio|range|complexity|latency|cost|count|value|resolution)\b"
     r"|\bhow\s+\w+\s+(?:times|fold)\b|\bwhat\s+(?:fvd|fid|mmlu|bleu)\b|\bby\s+how\s+much\b|\bup\s+to\s+how\b",
@@ -297,6 +301,8 @@ def read_question(text: str) -> Question:
         counted = tokenize(match.group(1))  # its last word is the thing counted, even "methods"
         measured = [t for t in counted[:-1] if t not in _FRAME_WORDS] + counted[-1:]
         counts = match.group(0).lower().split()[1] == "many"
+    elif kind == "quantity" and _LENGTH.search(asking):
+        measured = tokenize(_LENGTH.search(asking).group(1))
     elif _SIZE.search(asking):
         measured = tokenize("parameters")  # "how large is Gopher": a model's size is its parameter count
     target = _ASKED.match(_LEADING.sub("", asking))  # "And what learning rate did they use?"

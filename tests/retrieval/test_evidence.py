@@ -30,6 +30,8 @@ from rag import CANNOT_ANSWER, ask
      'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
     ("How many different language models were trained for the Chinchilla study?",  # "over \nummodels language
      "The abstracts mention Chinchilla but not its number of different language models."),  # models": no count
+    ("What truncation length did Persistent Evolution Strategies use for its unrolls?",  # "truncated unrolls": no length
+     "The abstracts mention Persistent Evolution Strategies (PES) but not its truncation length."),
     ("When did Chinchilla come out?", "The abstracts mention Chinchilla but not when it came out."),
     ("What temperature was used for sampling from Codex?", "The abstracts mention Codex but not its temperature."),
     ("How many bits wide is a 16-bit Flexpoint tensor's exponent?",  # its own "16-bit" is no answer

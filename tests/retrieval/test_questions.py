@@ -27,6 +27,7 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("How much compute went into meta-training VeLO?", "quantity"),
     ("What gap in how deep learning models are trained did VeLO address?", "general"),  # "how deep learning": no depth
     ("How deep is the Sparse Transformer?", "quantity"),
+    ("What truncation length did PES use?", "quantity"),
     ("The estimator cuts the unroll into segments and updates after each segment: what benefits does it claim?",
      "finding"),  # "each" of a step, not of the sides of a comparison
     ("Any work that talks about memorization?", "list"),
