@@ -4,7 +4,7 @@ browser only copies or saves the text."""
 
 from __future__ import annotations
 
-from rag.answers.pipeline import closest_papers
+from rag.answers.scope import closest_papers
 from rag.corpus.display import display_text
 from rag.models import Answer
 

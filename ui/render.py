@@ -9,7 +9,7 @@ import math
 import re
 
 from rag.answers.citations import MARKER
-from rag.answers.pipeline import closest_papers
+from rag.answers.scope import closest_papers
 from rag.corpus.display import display_text
 from rag.models import Answer, Citation, Passage
 
