@@ -100,3 +100,23 @@ def mentions(text: str, name: str) -> bool:
     not in "GPT-4o", "GAN" is not in "GAN-TTS", "Sparse Transformer" is in "Sparse Transformers")."""
     haystack, needle = _name_words(text), _name_words(name)
     return bool(needle) and any(haystack[i:i + len(needle)] == needle for i in range(len(haystack)))
+
+
+_CAPITALISED = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+|the\s+|for\s+)?[A-Z][\w-]*)*")
+_OPENERS = frozenset("what which who whom whose when where why how is are does do did can could has have was "
+                     "were will would should compare contrast describe explain list name tell give in on for "
+                     "according between both the a an i there".split())
+
+
+def mentioned_names(text: str) -> list[str]:
+    """Capitalised words and runs of them ("Chinchilla", "Neural Optimizer Search") and other
+    specific names (acronyms, names with digits), in order, without question words."""
+    found: list[str] = []
+    for match in _CAPITALISED.finditer(text):
+        words = match.group(0).split()
+        while words and words[0].lower() in _OPENERS:
+            words = words[1:]
+        if words:
+            found.append(" ".join(words))
+    found += [n for n in named_terms(text) if not any(n in f for f in found)]
+    return list(dict.fromkeys(found))

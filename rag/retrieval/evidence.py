@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from ..corpus.display import display_text
-from ..corpus.names import mentions, name_key, named_terms
+from ..corpus.names import mentioned_names, mentions, name_key, named_terms
 from ..corpus.text import sentences
 from ..index.lexical import LexicalIndex, tokenize
 from ..models import Passage
@@ -40,7 +40,7 @@ from .quantities import (
     stated_numbers,
     states_how_much,
 )
-from .questions import Question, asks_for_a_thing, is_question, mentioned_names
+from .questions import Question, asks_for_a_thing, is_question
 
 _UNIT_WORDS = {"how many": "number of", "how much": "amount of"}
 # What a near miss asks for about a paper the corpus holds, and abstracts often leave out:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..corpus.names import named_terms
+from ..corpus.names import mentioned_names, named_terms
 from ..index.lexical import tokenize
 from ..settings import QuestionKind
 from .mentions import literal_alternatives
@@ -149,26 +149,6 @@ class Question:
     literal: list[list[str]] = field(default_factory=list)
     """For a list question asking for literal mentions (of a name with a digit, or "mention X",
     "experiments on X"): the stemmed words of each thing named ("GPUs or TPUs": [gpu], [tpu])."""
-
-
-_CAPITALISED = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+|the\s+|for\s+)?[A-Z][\w-]*)*")
-_OPENERS = frozenset("what which who whom whose when where why how is are does do did can could has have was "
-                     "were will would should compare contrast describe explain list name tell give in on for "
-                     "according between both the a an i there".split())
-
-
-def mentioned_names(text: str) -> list[str]:
-    """Capitalised words and runs of them ("Chinchilla", "Neural Optimizer Search") and other
-    specific names (acronyms, names with digits), in order, without question words."""
-    found: list[str] = []
-    for match in _CAPITALISED.finditer(text):
-        words = match.group(0).split()
-        while words and words[0].lower() in _OPENERS:
-            words = words[1:]
-        if words:
-            found.append(" ".join(words))
-    found += [n for n in named_terms(text) if not any(n in f for f in found)]
-    return list(dict.fromkeys(found))
 
 
 def is_question(text: str) -> bool:
