@@ -206,15 +206,21 @@ def focus_passages(question: Question, passages: list[Passage], embedder: Embedd
                    count: int, sentences: int) -> list[Passage]:
     """At most ``count`` passages (0: all), those holding the best sentences first, each cut to
     ``sentences`` neighbouring sentences (0: whole) around its best one: what a small model
-    should read; for a summary, only the paper summarised. A cut passage is still an exact span
-    of its abstract."""
-    if question.kind == "summary" and passages:
+    should read; for a question about one paper (a summary, one that names its paper or describes
+    it), only that paper; a passage's best sentence is one the question wants (not background,
+    for a paper's own work; background, for why). A cut passage is still an exact span of its
+    abstract."""
+    one_paper = question.kind == "summary" or described(question) or (
+        question.kind not in ("comparison", "list") and names_a_paper(question, passages))
+    if one_paper and passages:
         subject = subject_paper(question, passages)
         passages = [p for p in passages if p.doc_id == subject]
     found = candidates(passages)
     if not found:
         return passages
     score(question, found, embedder, settings)
+    wanted = {c.doc_id for c in found if not _left_out(question, c)}
+    found = [c for c in found if c.doc_id not in wanted or not _left_out(question, c)]
     best: dict[int, Candidate] = {}
     for candidate in found:
         if candidate.number not in best or candidate.score > best[candidate.number].score:

@@ -59,15 +59,28 @@ def test_a_small_model_reads_fewer_passages_cut_to_exact_spans(settings, engine)
     from rag.retrieval.hybrid import HybridRetriever
     from rag.retrieval.questions import read_question
 
-    question = "How many parameters does GPT-3 have?"
+    question = "How many parameters does the largest model in the corpus have?"  # no paper named: several read
     passages = HybridRetriever(engine).retrieve(question, 5)
     focused = focus_passages(read_question(question), passages, engine.embedder, settings.answer, 3, 2)
-    assert len(focused) == 3 and "175 billion parameters" in focused[0].text
+    assert len(focused) == 3 and "280 billion parameter model called Gopher" in focused[0].text
     for passage in focused:
         assert engine.abstract(passage.doc_id)[passage.start:passage.end] == passage.text
         assert len(sentences(passage.text)) <= 2
     whole = focus_passages(read_question(question), passages, engine.embedder, settings.answer, 0, 0)
     assert {p.passage_id: p.text for p in whole} == {p.passage_id: p.text for p in passages}  # all, uncut
+
+
+def test_a_small_model_asked_why_about_a_named_paper_reads_that_papers_reasons(settings, engine, papers):
+    from rag.answers.compose import focus_passages
+    from rag.retrieval.hybrid import HybridRetriever
+    from rag.retrieval.questions import read_question
+
+    question = "Why does seq2slate model interactions between items?"
+    passages = HybridRetriever(engine).retrieve(question, 5)
+    assert len({p.doc_id for p in passages}) > 1
+    focused = focus_passages(read_question(question), passages, engine.embedder, settings.answer, 3, 2)
+    assert {p.doc_id for p in focused} == {find_paper(papers, "called seq2slate").id}
+    assert "taking into account interactions between items" in focused[0].text  # its background, not "we propose"
 
 
 def test_a_list_of_literal_mentions_cites_exactly_the_papers_that_mention_the_name(settings, papers):
