@@ -111,6 +111,11 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     return found
 
 
+def gives_reason(sentence: str) -> bool:
+    """Whether ``sentence`` gives a reason or a shortcoming ("... is limited because ...")."""
+    return bool(_REASON.search(sentence))
+
+
 def asks_motivation(question: Question) -> bool:
     """Whether ``question`` asks why: the problem a paper addresses or what was wrong with earlier
     work, which an abstract states as background, before its own work."""
@@ -235,7 +240,7 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
             value += settings.kind_bonus
         if candidate.background:
             value += settings.background_penalty if motivation else -settings.background_penalty
-        if motivation and _REASON.search(candidate.text):  # "... is limited because ...": a reason given
+        if motivation and gives_reason(candidate.text):  # "... is limited because ...": a reason given
             value += settings.kind_bonus
         if number_wanted and NUMBER.search(candidate.text):
             value += settings.kind_bonus * (1 + bool(set(question.measured[-1:]) & set(tokenize(candidate.text))))
