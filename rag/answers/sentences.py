@@ -67,6 +67,12 @@ _ASKS_MOTIVATION = re.compile(
     rf"difficult|challenging)\b|\b(?:not\s+(?:well\s+)?understood|poorly\s+understood|unclear|open\s+question)\b|"
     rf"\b{_TROUBLE}\b(?=.*\b{_PRIOR}\b)|\b{_PRIOR}\b.*\b(?:{_TROUBLE}|fail\w*|struggl\w*)\b|"
     rf"\b(?:{_TROUBLE}|challenges?)\b.*\b(?:fix|solve|address|overcome|tackle|remedy)\w*", re.IGNORECASE)
+# "Why is GAN-TTS fast?", "Why does NRES converge faster?": why its own work does well, which it says itself.
+_WHY_IT_WORKS = re.compile(r"^\s*why\b.*\b(?:fast\w*|quick\w*|better|best|efficient\w*|cheap\w*|fewer|less|smaller|"
+                           r"outperform\w*|beat\w*|surpass\w*|exceed\w*|improv\w*|converg\w*|succeed\w*|work(?:s|ed)?\s+"
+                           r"(?:so\s+)?well|accurate|stable|scal(?:e|es)\s+(?:so\s+)?well)\b", re.IGNORECASE)
+_CAUSE = re.compile(r"\b(?:thanks to|because|due to|since|which makes|makes? (?:it|them)|allows?|enables?|reduc\w*|"
+                    r"by (?:using|\w+ing))\b", re.IGNORECASE)
 _WH = re.compile(r"^\s*(?:and\s+|but\s+)?(?:what|which|how|who|where|when)\b", re.IGNORECASE)
 _REASON = re.compile(r"\b(?:because|since|due to|requires?|important|crucial|attractive|limit(?:s|ed|ation)?|struggl\w*|"
                      r"fail\w*|poor\w*|lack\w*|suffer\w*|difficult\w*|challeng\w*|expensive|costly|slow|bottleneck|"
@@ -116,6 +122,12 @@ def gives_reason(sentence: str) -> bool:
     return bool(_REASON.search(sentence))
 
 
+def asks_why_it_works(question: Question) -> bool:
+    """Whether ``question`` asks why a paper's own work does well ("Why is GAN-TTS fast?"): its
+    answer is where the paper says what makes it so ("thanks to an efficient feed-forward generator")."""
+    return bool(_WHY_IT_WORKS.search(last_sentence(question.text)))
+
+
 def asks_motivation(question: Question) -> bool:
     """Whether ``question`` asks why: the problem a paper addresses or what was wrong with earlier
     work, which an abstract states as background, before its own work."""
@@ -124,7 +136,7 @@ def asks_motivation(question: Question) -> bool:
         return False
     clause = asked_clause(question.text)  # "Why doesn't X help, and what algorithm ... instead?" asks the latter
     asked = clause if _WH.match(clause) and clause != last_sentence(question.text) else last_sentence(question.text)
-    return bool(_ASKS_MOTIVATION.search(asked))
+    return bool(_ASKS_MOTIVATION.search(asked)) and not _WHY_IT_WORKS.search(asked)
 
 
 def _share(words: list[str], sentence: str) -> float:
@@ -234,6 +246,7 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
     several = question.kind == "which" and bool(_ASKS_SEVERAL.search(asking))
     compared_within = question.kind == "comparison" and asks_one_paper(question.text)  # "what did they compare?"
     motivation = asks_motivation(question)
+    works = asks_why_it_works(question)
     for candidate, text, sim in zip(found, shown, similarity):
         value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
         if _names_another(names, candidate, text):  # "how many parameters is Jurassic-1 listed with"
@@ -241,6 +254,8 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
         if candidate.background:
             value += settings.background_penalty if motivation else -settings.background_penalty
         if motivation and gives_reason(candidate.text):  # "... is limited because ...": a reason given
+            value += settings.kind_bonus
+        if works and _CAUSE.search(candidate.text):  # "parallelisable thanks to an efficient generator"
             value += settings.kind_bonus
         if number_wanted and NUMBER.search(candidate.text):
             value += settings.kind_bonus * (1 + bool(set(question.measured[-1:]) & set(tokenize(candidate.text))))

@@ -247,6 +247,11 @@ def test_a_question_asking_what_was_wrong_before_is_answered_from_the_background
     assert "we present" not in answer.text
 
 
+def test_asking_why_a_papers_own_work_does_well_quotes_what_the_paper_says_makes_it_so(settings):
+    answer = ask("Why are Sparse Transformers more efficient?", settings=settings)
+    assert "sparse factorizations of the attention matrix which reduce this" in answer.text  # not only the background
+
+
 def test_a_why_question_quotes_the_reasons_an_abstract_gives_before_its_own_work(settings):
     answer = ask("Why does seq2slate model interactions between items?", settings=settings)
     assert "appealing as a whole" in answer.text

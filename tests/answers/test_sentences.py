@@ -40,5 +40,6 @@ def test_a_question_asking_why_or_what_was_wrong_before_asks_for_the_motivation(
                  "How many parameters does GPT-3 have?",
                  "Which study found that a stability-motivated learned optimizer beats the previous best one?",
                  "Why is FFT convolution slow for small filters, and what algorithm do they use instead?",  # the latter
+                 "Why is GAN-TTS fast?", "Why does NRES converge faster?",  # why its own work does well
                  "Which papers explain why scaling works?"):  # a list of papers
         assert not asks_motivation(read_question(text)), text
