@@ -58,6 +58,14 @@ def _left_out(question: Question, candidate: "Candidate") -> bool:
             and not asks_for_a_thing(question) & set(tokenize(candidate.text)))
 
 
+def _wanted(question: Question, found: list[Candidate]) -> list[Candidate]:
+    """``found`` without the sentences the question does not want (:func:`_left_out`), except for
+    a paper that has no other sentences."""
+    kept = [not _left_out(question, c) for c in found]
+    papers = {c.doc_id for c, keep in zip(found, kept) if keep}
+    return [c for c, keep in zip(found, kept) if keep or c.doc_id not in papers]
+
+
 @dataclass
 class Line:
     """One line of an answer: an optional name, then cited sentences."""
@@ -70,10 +78,7 @@ def _best_per_paper(found: list[Candidate], question: Question) -> list[Candidat
     """Each paper's best sentence, best first (not one the question does not want, when the paper
     has others: background, for a question about the papers' own work)."""
     best: dict[str, Candidate] = {}
-    wanted = {c.doc_id for c in found if not _left_out(question, c)}
-    for candidate in found:
-        if _left_out(question, candidate) and candidate.doc_id in wanted:
-            continue
+    for candidate in _wanted(question, found):
         if candidate.doc_id not in best or candidate.score > best[candidate.doc_id].score:
             best[candidate.doc_id] = candidate
     return sorted(best.values(), key=lambda c: -c.score)
@@ -99,9 +104,7 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     question measures, when the paper has one; it comes first then, and for a quantity or a
     "which" question; else the sentences are in reading order. A quantity whose chosen sentences
     hold no number gets the paper's best own sentence that holds one."""
-    own = sorted((c for c in found if c.doc_id == doc_id), key=lambda c: -c.score)
-    if any(not _left_out(question, c) for c in own):
-        own = [c for c in own if not _left_out(question, c)]  # "which model", "what did it find": not the background
+    own = sorted(_wanted(question, [c for c in found if c.doc_id == doc_id]), key=lambda c: -c.score)
     stating = [c for c in own if _states_measure(question, c.text)]
     best, words = (stating or own)[0], set(question.focus or question.terms)
     floor = max(settings.min_sentence_similarity, best.score - settings.paper_score_gap)
@@ -223,10 +226,8 @@ def focus_passages(question: Question, passages: list[Passage], embedder: Embedd
     if not found:
         return passages
     score(question, found, embedder, settings)
-    wanted = {c.doc_id for c in found if not _left_out(question, c)}
-    found = [c for c in found if c.doc_id not in wanted or not _left_out(question, c)]
     best: dict[int, Candidate] = {}
-    for candidate in found:
+    for candidate in _wanted(question, found):
         if candidate.number not in best or candidate.score > best[candidate.number].score:
             best[candidate.number] = candidate
     chosen = sorted(best.values(), key=lambda c: -c.score)[: count or None]

@@ -7,8 +7,9 @@ from ..models import Passage
 from ..retrieval.context import names_a_paper, sides_named
 from ..retrieval.evidence import weighted_coverage
 from ..retrieval.hybrid import HybridRetriever
-from ..retrieval.questions import GENERIC_LIST_WORDS, Question, last_sentence
+from ..retrieval.questions import GENERIC_LIST_WORDS, Question
 from ..settings import Settings
+from .sentences import description
 
 
 def in_scope(engine, question: Question, passages: list[Passage], settings: Settings) -> bool:
@@ -25,11 +26,10 @@ def in_scope(engine, question: Question, passages: list[Passage], settings: Sett
     threshold = settings.retrieval.relevance_threshold(question.kind)
     if max(p.similarity for p in passages) >= threshold:
         return True
-    asking = last_sentence(question.text)
-    if question.kind not in ("comparison", "list") and asking != question.text.strip():  # "I remember a paper ... ."
-        description = question.text.strip()[: -len(asking)]  # finds the paper; the asking sentence only dilutes it
+    described_paper = description(question)  # it finds the paper; the asking sentence only dilutes it
+    if described_paper:
         vectors = engine.embedder.encode_cached([p.text for p in passages], corpus=True)
-        if float((vectors @ engine.embedder.encode_one(description)).max()) >= threshold:
+        if float((vectors @ engine.embedder.encode_one(described_paper)).max()) >= threshold:
             return True
     texts = [f"{p.title} {p.text}" for p in passages]
     terms = question.terms

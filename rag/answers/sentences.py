@@ -187,6 +187,12 @@ def described(question: Question) -> bool:
     return question.kind not in ("comparison", "list") and last_sentence(question.text) != question.text.strip()
 
 
+def description(question: Question) -> str:
+    """What a question that describes its paper says before it asks ("I remember a trainable
+    optimizer ... ."); empty for any other question."""
+    return question.text.strip()[: -len(last_sentence(question.text))].strip() if described(question) else ""
+
+
 def without_names(text: str, names: list[str]) -> str:
     """``text`` without the names ``names`` (and their possessive): "What weaknesses did the
     Codex authors find?" -> "What weaknesses did the authors find?"."""

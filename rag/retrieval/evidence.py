@@ -161,12 +161,10 @@ def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
     asked = asks_for_a_thing(question)
     if not asked:
         return True
-    holding = [s for s in sentences(abstract) if asked & set(tokenize(s))]
+    holding = ([s for s in sentences(abstract) if asked & set(tokenize(s))]
+               or sentences(abstract))  # the category word is not written ("TensorFlow" for "which framework")
     known = {name_key(w) for n in [*question.sides, *question.names, label] for w in n.split()}
     names = [n for s in holding for n in [*mentioned_names(s.split(None, 1)[-1]), *named_terms(s)]]  # not "We ..."
-    if not holding:  # the category word is not written ("TensorFlow" for "which framework"): any new name
-        holding = sentences(abstract)
-        names = [n for s in holding for n in [*mentioned_names(s.split(None, 1)[-1]), *named_terms(s)]]
     return any(name_key(w) not in known for n in names for w in n.split())
 
 

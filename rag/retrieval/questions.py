@@ -68,7 +68,9 @@ _LEADING = re.compile(r"^\s*(?:and|also|so|but|then|or|now|okay|ok)\b\s*,?\s*", 
 _WHO_MADE = re.compile(r"^\s*who\s+(?:wrote|writes|are\s+the\s+authors|were\s+the\s+authors|is\s+the\s+author|"
                        r"developed|created|built|made|proposed|introduced|invented|trained|released|designed)\b",
                        re.IGNORECASE)
-_ASKED = re.compile(r"^\s*(?:(?:in|at|on|under|from|with|by|for)\s+)?(?:what|which|whose)\s+"
+_PREPOSITION = r"(?:(?:in|on|at|for|with|from|by|under)\s+)?"
+"""A regex piece: a preposition before the question word ("On which dataset ...", "In what year ...")."""
+_ASKED = re.compile(rf"^\s*{_PREPOSITION}(?:what|which|whose)\s+"
                     r"(?:(?:is|was|are|were)\s+(?:the\s+)?)?((?:[\w-]+\s+){0,3}?[\w-]+)"
                     r"(?=\s+(?:is|was|are|were|does|do|did|has|have|had|of|for|in|on|at|to|used|developed|"
                     r"released|trained|written|made|built|achieve[sd]?|get[s]?|reach(?:es)?)\b|\s*\?)",
@@ -76,7 +78,7 @@ _ASKED = re.compile(r"^\s*(?:(?:in|at|on|under|from|with|by|for)\s+)?(?:what|whi
 _WHEN = re.compile(r"^\s*when\b|\bin\s+what\s+year\b", re.IGNORECASE)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|has|have|was|were|will|would|should)\b", re.IGNORECASE)
 _WHICH = re.compile(
-    r"^\s*(?:(?:in|on|at|for|with|from|by|under)\s+)?(?:which|what)\s+(?!(?:did|does|do|is|are|was|were|has|have|had|can|"
+    rf"^\s*{_PREPOSITION}(?:which|what)\s+(?!(?:did|does|do|is|are|was|were|has|have|had|can|"
     r"could|would|will)\b)(?:\w+[\s-]){0,3}?(?:model|method|system|optimi[sz]er|algorithm|architecture|benchmark|dataset|"
     r"approach|agent|network|format|technique|estimator|framework|paper|abstract|work|unit|rule|function|name|"
     r"team|language|environment)s?\b"
