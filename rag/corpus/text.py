@@ -20,6 +20,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves, as JSON "\\ud800" esc
 _WHITESPACE = re.compile(r"\s+")
 _ID_KEY = re.compile(r"[^a-z0-9]+")
 _LATEX_ESCAPES = {r"\%": "%", r"\&": "&", r"\_": "_", r"\#": "#"}
+# Superscripts and subscripts, which NFKC would flatten into the digits beside them ("10¹" → "101").
+_SCRIPTS = re.compile("([\u00b2\u00b3\u00b9\u2070-\u209f]+)")
 
 # A sentence ends at . ! or ? followed by whitespace and a character that can start a sentence.
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9\"'(\[\\$])")
@@ -31,10 +33,11 @@ _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
 
 
 def normalize_text(text: str) -> str:
-    """Return ``text`` with Unicode NFKC, no invisible or control characters (a lone surrogate
-    becomes U+FFFD), simple LaTeX
+    """Return ``text`` with Unicode NFKC except for superscripts and subscripts ("10⁻²" stays, not
+    "10−2"), no invisible or control characters (a lone surrogate becomes U+FFFD), simple LaTeX
     escapes (``\\%``) undone and every whitespace run collapsed to one space."""
-    text = unicodedata.normalize("NFKC", _SURROGATE.sub("\ufffd", text))
+    pieces = _SCRIPTS.split(_SURROGATE.sub("\ufffd", text))
+    text = "".join(piece if i % 2 else unicodedata.normalize("NFKC", piece) for i, piece in enumerate(pieces))
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     for escaped, plain in _LATEX_ESCAPES.items():

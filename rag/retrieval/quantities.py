@@ -34,12 +34,16 @@ def has_number(text: str) -> bool:
 
 
 _HOW_MANY_ASKED = re.compile(rf"\b(?:which|what)\s+(?:{'|'.join(NUMBER_WORDS)}|\d+)\b", re.IGNORECASE)
+# "could model all three?", "which of the two": a number word standing for things the question already named
+_COUNTS_BACK = re.compile(rf"\b(?:all|the|these|those)\s+(?:{'|'.join(NUMBER_WORDS)})\b(?=\s*(?:[?.,;:!]|$|of\b))",
+                          re.IGNORECASE)
 
 
 def numbers_claimed(question: str) -> set[str]:
     """The numbers ``question`` states as facts: not one that says how many things it asks for
-    ("Which two quantities do the trends estimate?" claims no 2)."""
-    return stated_numbers(_HOW_MANY_ASKED.sub(" ", question))
+    ("Which two quantities do the trends estimate?" claims no 2), nor one standing for things it
+    named ("How were pictures, sound and text represented so one model could handle all three?")."""
+    return stated_numbers(_COUNTS_BACK.sub(" ", _HOW_MANY_ASKED.sub(" ", question)))
 
 
 def counts_the_thing(sentence: str, head: str, reach: int = 4, asked: str = "") -> bool:

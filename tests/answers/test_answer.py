@@ -37,6 +37,12 @@ def test_chinchilla_question_is_answered_citing_chinchilla_first(settings, engin
     assert answer.timings["total"] > 0 and answer.llm == "extractive"
 
 
+def test_an_answer_shows_powers_of_ten_as_written_not_flattened_into_other_numbers(settings):
+    answer = ask("Over what range of the inverse temperature does the softmax study suggest tuning beta?",
+                 settings=settings)
+    assert "10⁻² to 10¹" in answer.text and "101" not in answer.text
+
+
 def test_question_outside_the_corpus_is_refused_with_what_came_closest(settings):
     answer = ask("How long should I boil an egg for a runny yolk?", settings=settings)
     assert answer.refused

@@ -10,6 +10,10 @@ def test_normalize_collapses_whitespace_and_strips_invisible_and_control_charact
     assert normalize_text(raw) == "Bello, Irwan and co. 50% cheaper"
 
 
+def test_normalize_keeps_superscripts_and_subscripts_apart_from_the_digits_beside_them():
+    assert normalize_text("tuning over 10⁻² to 10¹ of H₂O, ﬁne") == "tuning over 10⁻² to 10¹ of H₂O, fine"
+
+
 def test_normalize_is_idempotent_on_seed_like_text():
     text = "GPT-4o is\n fast.\u00a0It's 50\\% cheaper."
     assert normalize_text(normalize_text(text)) == normalize_text(text)

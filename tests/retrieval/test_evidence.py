@@ -72,6 +72,8 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "How many evaluation tasks was Gopher tested on?",  # Gopher's own abstract, not Chinchilla's that names it
     "The scaling-law study of images, video and math reads the loss information-theoretically: which two "
     "quantities can its trends estimate?",  # "which two" asks for two things, it claims no number 2
+    "How does the Sparse Transformers paper handle images, audio and text so that one network can model all "
+    "three?",  # "all three" stands for the three it named: no number 3 claimed
 ])
 def test_what_the_abstracts_state_is_answered(settings, question):
     answer = ask(question, settings=settings)
@@ -87,6 +89,13 @@ def test_a_claim_the_abstract_makes_in_other_words_is_answered(settings):
         update={"claim_paraphrase_similarity": 1.01})})  # the check off: word coverage alone refuses it
     refused = ask(question, settings=words_only)
     assert refused.refused and "No abstract makes that claim" in refused.text
+
+
+def test_a_number_word_standing_for_things_the_question_named_is_no_claim():
+    from rag.retrieval.quantities import numbers_claimed
+
+    assert numbers_claimed("How were images, audio and text modelled by one network, all three?") == set()
+    assert numbers_claimed("Does it use all three datasets?") == {"3"}  # three datasets: a claim to check
 
 
 def test_a_number_word_in_a_compound_states_a_number_only_with_a_unit():
