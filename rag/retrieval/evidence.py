@@ -25,6 +25,7 @@ and only the words tell that the fact is missing. The checks, each giving the re
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..corpus.display import display_text
 from ..corpus.names import mentioned_names, mentions, name_key, named_terms
@@ -61,8 +62,8 @@ _ASKS_WHEN_MADE = re.compile(r"^\s*when\s+(?:was|were|did|is|has)\s+(?:[\w'-]+\s
 _DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
                    r"November|December)\b")
 _CLAIM = re.compile(r"^\s*(?:which|what|does\s+any|is\s+there\s+a|do\s+any)\s+(?:\w+\s+){0,2}?"
-                    r"(?:paper|abstract|work|study)\s+(?:shows|finds|found|reports|demonstrates|claims|proves|says|"
-                    r"states|showed|reported|claimed)\b", re.IGNORECASE)  # singular: "which papers report" is a list
+                    r"(?:paper|abstract|work|study)\s+(?!(?:is|was|has|does|uses|used)\b)(?:[a-z]+(?:s|ed)|found|"
+                    r"made|gave|took|put|set)\b", re.IGNORECASE)  # singular: "which papers report" is a list
 # A claim that something beats something else ("Which paper shows GPT-4 beating humans ...?"),
 # and what an abstract says when it claims so itself.
 _BEATS = re.compile(r"\b(?:outperform\w*|beat(?:s|ing)?|surpass\w*|exceed\w*|better\s+than|superior\s+to)\b", re.IGNORECASE)
@@ -247,8 +248,11 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
     if _CLAIM.search(question.text) and _BEATS.search(question.text) and not _AHEAD.search(abstract):
         return (f"No abstract makes that claim; the closest is {name}, which does not say it beats or "
                 "outperforms anything.")
-    if _CLAIM.search(question.text):
-        coverage, missing = focus_coverage(question, paper, lexical)
+    claim = _CLAIM.search(question.text)
+    if claim:
+        verb = set(tokenize(claim.group(0).split()[-1]))  # "Which abstract estimates ...": not a word of the claim
+        coverage, missing = focus_coverage(replace(question, focus=[w for w in question.focus if w not in verb]),
+                                           paper, lexical)
         if coverage < settings.min_focus_coverage and not _paraphrased(question, abstract, embedder, settings):
             absent = _unmentioned(question, missing, lexical)
             return f"No abstract makes that claim; the closest is {name}, which does not mention {absent}."

@@ -8,7 +8,8 @@ import re
 
 from ..index.lexical import tokenize
 
-_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])")  # not the digits of a name (GPT-4o, 2D)
+_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z\d]|[.,]\d)")  # not the digits of a name (GPT-4o, 2D),
+# nor part of one written short ("280B" is no 28)
 NUMBER_WORDS = {
     "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
     "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
@@ -17,14 +18,15 @@ NUMBER_WORDS = {
 _UNIT = r"(?:hours?|minutes?|seconds?|days?|weeks?|months?|years?|layers?|bits?|fold|times|points?|steps?|shots?)"
 _NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS)})\b(?!-(?!{_UNIT}\b))", re.IGNORECASE)  # "six-hour", not "two-metal"
 _MARK = re.compile(r"\(\s*\d+\s*\)")
+_SCALED = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)[KMBT](?![\w-])")  # "Gopher (280B)": 280 billion, written short
 _MAGNITUDE = re.compile(r"\b(?:hundreds|thousands|millions?|billions?|trillions?|dozens)\b", re.IGNORECASE)
 
 
 def stated_numbers(text: str) -> set[str]:
-    """The numbers ``text`` states, written as digits (number words too: "ten" is 10); a bare
-    number in parentheses ("(3)", a footnote or a list mark) states nothing."""
+    """The numbers ``text`` states, written as digits (number words too: "ten" is 10; "280B" is
+    280); a bare number in parentheses ("(3)", a footnote or a list mark) states nothing."""
     text = _MARK.sub(" ", text)
-    found = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    found = {n.replace(",", "") for n in _NUMBER.findall(text)} | set(_SCALED.findall(text))
     return found | {NUMBER_WORDS[w.lower()] for w in _NUMBER_WORD.findall(text)}
 
 

@@ -28,6 +28,8 @@ from rag import CANNOT_ANSWER, ask
      "The abstracts mention Backprop Evolution but do not name its dataset."),
     ("Which study finds that learned optimizers reduce the carbon footprint of weather forecasting?",
      'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
+    ("Which paper measures the water consumption of training GPT-3?",  # any verb of a claim, not only "finds"
+     'No abstract makes that claim; the closest is GPT-3, which does not mention "water" or "consumption".'),
     ("How many different language models were trained for the Chinchilla study?",  # "over \nummodels language
      "The abstracts mention Chinchilla but not its number of different language models."),  # models": no count
     ("What truncation length did Persistent Evolution Strategies use for its unrolls?",  # "truncated unrolls": no length
@@ -72,6 +74,8 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "How many evaluation tasks was Gopher tested on?",  # Gopher's own abstract, not Chinchilla's that names it
     "The scaling-law study of images, video and math reads the loss information-theoretically: which two "
     "quantities can its trends estimate?",  # "which two" asks for two things, it claims no number 2
+    "Which abstract predicts GPT-4's performance from much smaller training runs?",  # a claim it makes
+    "Which abstract compares language models of 280B and 178B parameters?",  # "Gopher (280B), Jurassic-1 (178B)"
     "How does the Sparse Transformers paper handle images, audio and text so that one network can model all "
     "three?",  # "all three" stands for the three it named: no number 3 claimed
 ])
@@ -101,6 +105,7 @@ def test_a_number_word_standing_for_things_the_question_named_is_no_claim():
 def test_a_number_word_in_a_compound_states_a_number_only_with_a_unit():
     from rag.retrieval.quantities import stated_numbers
 
+    assert stated_numbers("Gopher (280B), 1.5M steps, GPT-3, 2D graphs") == {"280", "1.5"}  # no 28 from 280B
     assert stated_numbers("two-metal clusters") == set()
     assert stated_numbers("at six-hour lead times, ten times faster") == {"6", "10"}
 
