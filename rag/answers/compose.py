@@ -37,11 +37,13 @@ from .sentences import (
     INTRODUCES,
     NUMBER,
     Candidate,
+    asks_margin,
     asks_motivation,
     candidates,
     described,
     gives_reason,
     score,
+    states_lead,
 )
 
 ABOUT_ITS_OWN_WORK = ("which", "finding", "comparison", "list")
@@ -89,7 +91,9 @@ _PARAMETER_COUNT = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?[MBT]\b")  # "Jurassic-1
 
 def _states_measure(question: Question, sentence: str) -> bool:
     """Whether ``sentence`` gives a number for what a question measures ("175 billion parameters",
-    "Jurassic-1 (178B)" for parameters)."""
+    "Jurassic-1 (178B)" for parameters; "a 7% improvement" for by how much one beat another)."""
+    if asks_margin(question):
+        return states_lead(sentence)
     if not (wants_number(question) and question.measured):
         return False
     if question.measured[-1] == "paramet" and _PARAMETER_COUNT.search(sentence):

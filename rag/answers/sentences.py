@@ -73,6 +73,14 @@ _WHY_IT_WORKS = re.compile(r"^\s*why\b.*\b(?:fast\w*|quick\w*|better|best|effici
                            r"(?:so\s+)?well|accurate|stable|scal(?:e|es)\s+(?:so\s+)?well)\b", re.IGNORECASE)
 _CAUSE = re.compile(r"\b(?:thanks to|because|due to|since|which makes|makes? (?:it|them)|allows?|enables?|reduc\w*|"
                     r"by (?:using|\w+ing))\b", re.IGNORECASE)
+# "What does the Gopher paper end by discussing?": its last sentence, or the one it opens with "Finally".
+_ASKS_END = re.compile(r"\b(?:end(?:s|ed)?\s+(?:by|with)|conclud(?:es|ed)?\s+(?:by|with)|clos(?:es|ed)?\s+(?:by|with)|"
+                       r"finally)\b", re.IGNORECASE)
+_FINALLY = re.compile(r"^\W*(?:finally|lastly|in closing)\b", re.IGNORECASE)
+# "By how much did Chinchilla beat Gopher on MMLU?": the margin, where a sentence puts a number to a lead.
+_ASKS_MARGIN = re.compile(r"\bhow\s+(?:much|far)\b.*\b(?:beat|outperform|improve|exceed|surpass)", re.IGNORECASE)
+_LEAD = re.compile(r"\b(?:improv\w*|outperform\w*|better|greater|higher|exceed\w*|surpass\w*|gains?|ahead)\b",
+                   re.IGNORECASE)
 _WH = re.compile(r"^\s*(?:and\s+|but\s+)?(?:what|which|how|who|where|when)\b", re.IGNORECASE)
 _REASON = re.compile(r"\b(?:because|since|due to|requires?|important|crucial|attractive|limit(?:s|ed|ation)?|struggl\w*|"
                      r"fail\w*|poor\w*|lack\w*|suffer\w*|difficult\w*|challeng\w*|expensive|costly|slow|bottleneck|"
@@ -120,6 +128,17 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
 def gives_reason(sentence: str) -> bool:
     """Whether ``sentence`` gives a reason or a shortcoming ("... is limited because ...")."""
     return bool(_REASON.search(sentence))
+
+
+def asks_margin(question: Question) -> bool:
+    """Whether ``question`` asks by how much one thing beat another ("By how much did Chinchilla
+    beat Gopher on MMLU?")."""
+    return question.kind == "quantity" and bool(_ASKS_MARGIN.search(last_sentence(question.text)))
+
+
+def states_lead(sentence: str) -> bool:
+    """Whether ``sentence`` puts a number to a lead ("greater than a 7% improvement over Gopher")."""
+    return bool(NUMBER.search(sentence) and _LEAD.search(sentence))
 
 
 def asks_why_it_works(question: Question) -> bool:
@@ -253,6 +272,10 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
     compared_within = question.kind == "comparison" and asks_one_paper(question.text)  # "what did they compare?"
     motivation = asks_motivation(question)
     works = asks_why_it_works(question)
+    ends = bool(_ASKS_END.search(asking))
+    last: dict[str, int] = {}  # each paper's last sentence
+    for candidate in found:
+        last[candidate.doc_id] = max(last.get(candidate.doc_id, -1), candidate.position)
     for candidate, text, sim in zip(found, shown, similarity):
         value = float(sim) + settings.overlap_weight * _share(words, candidate.text)
         if _names_another(names, candidate, text):  # "how many parameters is Jurassic-1 listed with"
@@ -263,6 +286,8 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
             value += settings.kind_bonus
         if works and _CAUSE.search(candidate.text):  # "parallelisable thanks to an efficient generator"
             value += settings.kind_bonus
+        if ends and (candidate.position == last[candidate.doc_id] or _FINALLY.search(candidate.text)):
+            value += 3 * settings.kind_bonus  # where an abstract ends, for a question asking how it ends
         if number_wanted and NUMBER.search(candidate.text):
             value += settings.kind_bonus * (1 + bool(set(question.measured[-1:]) & set(tokenize(candidate.text))))
         if introduce and INTRODUCES.search(candidate.text):

@@ -17,6 +17,7 @@ from ..index.engine import Engine
 from ..models import Passage
 from .hybrid import HybridRetriever
 from .questions import Question
+from .subject import subject_passage
 
 
 def sides_named(question: Question, passages: list[Passage], retriever: HybridRetriever) -> int:
@@ -38,12 +39,8 @@ def names_a_paper(question: Question, passages: list[Passage]) -> bool:
 
 
 def subject_paper(question: Question, passages: list[Passage]) -> str:
-    """The paper a question is about: the first whose name it mentions, else the best retrieved."""
-    for name in question.sides:
-        for passage in passages:
-            if passage.named and mentions(passage.label, name):
-                return passage.doc_id
-    return passages[0].doc_id
+    """The paper a question is about (:func:`subject_passage`)."""
+    return subject_passage(question, passages).doc_id
 
 
 def _side_papers(question: Question, passages: list[Passage], retriever: HybridRetriever) -> list[str]:

@@ -41,7 +41,8 @@ from .quantities import (
     stated_numbers,
     states_how_much,
 )
-from .questions import Question, asks_for_a_thing, is_question
+from .questions import Question, asks_for_a_thing, is_question, thing_asked_for
+from .subject import subject_passage
 
 _UNIT_WORDS = {"how many": "number of", "how much": "amount of"}
 # What a near miss asks for about a paper the corpus holds, and abstracts often leave out:
@@ -69,23 +70,6 @@ _CLAIM = re.compile(r"^\s*(?:which|what|does\s+any|is\s+there\s+a|do\s+any)\s+(?
 _BEATS = re.compile(r"\b(?:outperform\w*|beat(?:s|ing)?|surpass\w*|exceed\w*|better\s+than|superior\s+to)\b", re.IGNORECASE)
 _AHEAD = re.compile(r"\b(?:outperform\w*|beat(?:s|ing)?|defeat\w*|surpass\w*|exceed\w*|better|superior|superhuman|"
                     r"wins?|won)\b", re.IGNORECASE)
-
-
-def _subject(question: Question, passages: list[Passage]) -> Passage:
-    """The passage of the paper the question is about: one whose label names what the question
-    names (Gopher's own paper, not Chinchilla's that compares with Gopher; not for a question
-    asking which paper), else one whose text does, else the best retrieved."""
-    about = [] if question.kind == "which" else question.sides + question.names  # "which paper ... GPT-4": not GPT-4's
-    for name in dict.fromkeys(about):
-        for passage in passages:
-            if passage.named and mentions(passage.label, name):
-                return passage
-    for name in question.names:
-        key = name_key(name)
-        for passage in passages:
-            if key in name_key(f"{passage.label} {display_text(passage.text)}"):
-                return passage
-    return passages[0]
 
 
 def _paper_text(doc_id: str, passages: list[Passage]) -> str:
@@ -156,17 +140,18 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
 
 def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
     """For "which benchmarks was seq2slate evaluated on": whether a sentence of ``abstract`` that
-    holds the thing asked for also names one (a name the question and the paper's label do
+    holds the thing asked for (its last word: "environments" of "reinforcement learning environments") also names one (a name the question and the paper's label do
     not hold: "frameworks such as TensorFlow"); when no sentence holds the thing, whether any
     sentence names something ("trained on CIFAR10" for "which dataset")."""
-    asked = asks_for_a_thing(question)
-    if not asked:
+    thing = thing_asked_for(question)
+    if not thing:
         return True
-    holding = ([s for s in sentences(abstract) if asked & set(tokenize(s))]
+    holding = ([s for s in sentences(abstract) if thing[-1] in tokenize(s)]  # "environments", not "learning"
                or sentences(abstract))  # the category word is not written ("TensorFlow" for "which framework")
-    known = {name_key(w) for n in [*question.sides, *question.names, label] for w in n.split()}
+    known = {name_key(w) for n in [*question.sides, *question.names, label]
+             for w in re.findall(r"[\w.'-]+", n) + re.findall(r"[\w.']+", n)}  # "BFGS-inspired": BFGS too
     names = [n for s in holding for n in [*mentioned_names(s.split(None, 1)[-1]), *named_terms(s)]]  # not "We ..."
-    return any(name_key(w) not in known for n in names for w in n.split())
+    return any(name_key(w) not in known for n in names for w in re.findall(r"[\w.'-]+", n))
 
 
 def _paraphrased(question: Question, abstract: str, embedder, settings: RetrievalSettings) -> bool:
@@ -210,7 +195,7 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
                    if not any(named_terms(word) for word in phrase.split()) and not mentions(retrieved, phrase)]
         if unknown:
             return f"The abstracts do not mention {' or '.join(unknown)}."
-    subject = _subject(question, passages)
+    subject = subject_passage(question, passages)
     name = subject.label if subject.named else _unnamed(subject)
     if question.kind in ("list", "comparison"):  # about several papers: what one lacks another may state
         absent = sorted(numbers_claimed(question.text) - stated_numbers(retrieved))

@@ -73,7 +73,8 @@ _PREPOSITION = r"(?:(?:in|on|at|for|with|from|by|under)\s+)?"
 _ASKED = re.compile(rf"^\s*{_PREPOSITION}(?:what|which|whose)\s+"
                     r"(?:(?:is|was|are|were)\s+(?:the\s+)?)?((?:[\w-]+\s+){0,3}?[\w-]+)"
                     r"(?=\s+(?:is|was|are|were|does|do|did|has|have|had|of|for|in|on|at|to|used|developed|"
-                    r"released|trained|written|made|built|achieve[sd]?|get[s]?|reach(?:es)?)\b|\s*\?)",
+                    r"released|trained|written|made|built|achieve[sd]?|get[s]?|reach(?:es)?|show(?:s|ed)?|"
+                    r"demonstrate[sd]?|confirm(?:s|ed)?|reveal(?:s|ed)?)\b|\s*\?)",
                     re.IGNORECASE)
 _WHEN = re.compile(r"^\s*when\b|\bin\s+what\s+year\b", re.IGNORECASE)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|has|have|was|were|will|would|should)\b", re.IGNORECASE)
@@ -205,15 +206,20 @@ def _own_thing(stem: str) -> bool:
     return any(stem.startswith(own) or (len(stem) >= 4 and own.startswith(stem)) for own in _OWN_THINGS)
 
 
-def asks_for_a_thing(question: "Question") -> set[str]:
+def thing_asked_for(question: "Question") -> list[str]:
     """What a "which" question asks for besides the paper's own contribution ("which
-    frameworks", "what retriever", "which GPU model": GPU), as stems; empty for "which model"
-    and "which paper saves memory"."""
+    frameworks", "what retriever", "which GPU model": GPU), as stems in the question's order (the
+    last is the thing itself: "environ" in "which reinforcement learning environments"); empty for
+    "which model" and "which paper saves memory"."""
     if question.kind != "which" or asks_which_paper(question.text):
-        return set()
+        return []
     words = list(question.asked)
-    own = next((i for i, w in enumerate(words) if _own_thing(w)), len(words))
-    return set(words[:own])
+    return words[:next((i for i, w in enumerate(words) if _own_thing(w)), len(words))]
+
+
+def asks_for_a_thing(question: "Question") -> set[str]:
+    """The stems of :func:`thing_asked_for`, as a set."""
+    return set(thing_asked_for(question))
 
 
 def question_kind(text: str) -> Kind:

@@ -256,3 +256,14 @@ def test_a_why_question_quotes_the_reasons_an_abstract_gives_before_its_own_work
     answer = ask("Why does seq2slate model interactions between items?", settings=settings)
     assert "appealing as a whole" in answer.text
     assert "we propose" not in answer.text
+
+
+def test_by_how_much_one_model_beat_another_is_answered_first_with_the_sentence_putting_a_number_to_the_lead(settings):
+    answer = ask("By how much did Chinchilla, the compute-optimal model trained with the same compute budget, beat "
+                 "Gopher on MMLU?", settings=settings)  # not the sentence restating its setup
+    assert answer.text.split(" [1]")[0].endswith("greater than a 7% improvement over Gopher")
+
+
+def test_what_an_abstract_ends_by_discussing_is_its_last_sentence(settings):
+    answer = ask("What does the Gopher abstract end by discussing?", settings=settings)
+    assert "Finally we discuss the application of language models to AI safety" in answer.text

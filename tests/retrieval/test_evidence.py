@@ -28,6 +28,8 @@ from rag import CANNOT_ANSWER, ask
      "The abstracts mention Backprop Evolution but do not name its dataset."),
     ("Which study finds that learned optimizers reduce the carbon footprint of weather forecasting?",
      'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
+    ("Which reinforcement learning environments show Noise-Reuse Evolution Strategies converging faster than AD and "
+     "ES?", "but do not name its reinforcement learning environments."),  # AD, ES are methods the question names
     ("Which paper measures the water consumption of training GPT-3?",  # any verb of a claim, not only "finds"
      'No abstract makes that claim; the closest is GPT-3, which does not mention "water" or "consumption".'),
     ("How many different language models were trained for the Chinchilla study?",  # "over \nummodels language
