@@ -131,6 +131,12 @@ class RetrievalSettings(_Section):
         "the best paper's passages cover less than this share of, by IDF weight: a near miss asks "
         "about a paper the corpus holds for something its abstract does not state. Above 1: off.",
     )
+    absent_topic_similarity: float = Field(
+        0.9, ge=-1, le=1,
+        description="A list question is refused when it holds a word no abstract holds without which the "
+        "question's embedding is less similar than this to its own (the word carries its topic: 'diffusion' in "
+        "'Which papers use diffusion models?'). -1: off. Tuned on the dev half.",
+    )
     refuse_unknown_names: bool = Field(
         True,
         description="Refuse a question naming something ('DDPM', 'ResNet-152', a capitalised word "
