@@ -86,17 +86,13 @@ class RetrievalSettings(_Section):
         "candidates. Unset: no reranking.",
     )
     min_relevance: float = Field(
-        0.42,
-        ge=-1,
-        le=1,
+        0.42, ge=-1, le=1,
         description="Refusal threshold: if no retrieved passage has a cosine similarity to the "
         "question at least this high (and none holds min_term_coverage of its words), the "
         "answer says the corpus does not contain it. Calibrated on the evals dev split.",
     )
     min_list_relevance: float = Field(
-        0.33,
-        ge=-1,
-        le=1,
+        0.33, ge=-1, le=1,
         description="The relevance threshold for list questions ('Which papers ...?'): they name a "
         "category, so no single passage is as similar to them as to a question about one paper. "
         "Calibrated on the evals dev split.",
@@ -115,9 +111,7 @@ class RetrievalSettings(_Section):
                                     "less similar than the best one when its passages hold min_term_coverage of the "
                                     "question's words.")
     min_term_coverage: float = Field(
-        0.5,
-        ge=0,
-        le=1.01,
+        0.5, ge=0, le=1.01,
         description="A question is also in scope when one retrieved passage holds at least this "
         "share of its words' IDF weight (keyword queries such as 'PowerSign AddSign' embed "
         "poorly). Above 1: similarity alone decides.",

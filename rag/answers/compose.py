@@ -32,19 +32,9 @@ from ..retrieval.questions import (
     wants_number,
 )
 from ..settings import AnswerSettings
+from .asking import asks_margin, asks_motivation, gives_reason, states_lead
 from .citations import inert_markers, with_markers
-from .sentences import (
-    INTRODUCES,
-    NUMBER,
-    Candidate,
-    asks_margin,
-    asks_motivation,
-    candidates,
-    described,
-    gives_reason,
-    score,
-    states_lead,
-)
+from .sentences import INTRODUCES, NUMBER, Candidate, candidates, described, score
 
 ABOUT_ITS_OWN_WORK = ("which", "finding", "comparison", "list")
 

@@ -9,7 +9,8 @@ bonus for naming what the question names besides its paper ("Jurassic-1"), then 
 kind of question wants (a number, an introduction, a result, a definition, where a paper was
 tested, a sentence listing the things a "which networks" question asks for) and against
 background (what an abstract says before it says what its own work does), unless the question
-asks why: then for background, and for sentences that give a reason. Weights live in
+asks why: then for background, and for sentences that give a reason (what a question asks beyond
+its kind is read in :mod:`rag.answers.asking`). Weights live in
 :class:`rag.settings.AnswerSettings`, tuned on the dev half of ``evals/data``."""
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ from ..retrieval.questions import (
     wants_number,
 )
 from ..settings import AnswerSettings
+from .asking import (
+    asked_clause,
+    asks_how_it_ends,
+    asks_motivation,
+    asks_why_it_works,
+    gives_reason,
+    opens_finally,
+    says_what_makes_it_so,
+)
 
 NUMBER = re.compile(rf"(?<![\w.-])\d+(?:[.,]\d+)*(?![A-Za-z])|\b(?:{'|'.join(NUMBER_WORDS)}|hundreds?|thousands?|"
                     r"millions?|billions?|trillions?|twice|half|double|dozens?)\b", re.IGNORECASE)  # not "GPT-3"
@@ -56,36 +66,6 @@ _EVALUATES = re.compile(r"\b(?:we (?:\w+ )?(?:validate|evaluate|test|demonstrate
 # "Which networks did they train ...?": several things asked for by name; a sentence listing some.
 _ASKS_SEVERAL = re.compile(rf"^\s*(?:which|what)\s+{PLURAL_THING}\s+(?:did|do|does|were|are|have|had)\b", re.IGNORECASE)
 _ENUMERATION = re.compile(r"\w[\w-]*(?: [\w-]+){0,4}, [^,;]{2,60}?,? (?:and|or) \w")
-# "Why does it argue ...?", "What was wrong with the earlier methods?", "What makes X attractive?": the
-# reasons an abstract gives before it says what its own work does.
-_PRIOR = r"(?:earlier|previous|prior|existing|conventional|current|traditional|older|classic(?:al)?|standard)"
-_TROUBLE = r"(?:wrong|problems?|issues?|limitations?|drawbacks?|shortcomings?|weakness(?:es)?|failings?|difficult(?:y|ies))"
-_ASKS_MOTIVATION = re.compile(
-    rf"(?:^|,\s*)why\b|\b(?:reasons?|motivations?|rationale)\s+(?:why|for|behind)\b|\bwhy\b.*\bmatters?\b|"
-    rf"(?<!-)\bmotivat(?:es|ed|ing)\b|\bprompt(?:ed|ing)\b|\bled\s+(?:them|the\s+authors|it)\s+to\b|"
-    rf"\bwhat\s+(?:makes|made)\b.*\b(?:attractive|appealing|worth\w*|useful|important|necessary|promising|needed|hard|"
-    rf"difficult|challenging)\b|\b(?:not\s+(?:well\s+)?understood|poorly\s+understood|unclear|open\s+question)\b|"
-    rf"\b{_TROUBLE}\b(?=.*\b{_PRIOR}\b)|\b{_PRIOR}\b.*\b(?:{_TROUBLE}|fail\w*|struggl\w*)\b|"
-    rf"\b(?:{_TROUBLE}|challenges?)\b.*\b(?:fix|solve|address|overcome|tackle|remedy)\w*", re.IGNORECASE)
-# "Why is GAN-TTS fast?", "Why does NRES converge faster?": why its own work does well, which it says itself.
-_WHY_IT_WORKS = re.compile(r"^\s*why\b.*\b(?:fast\w*|quick\w*|better|best|efficient\w*|cheap\w*|fewer|less|smaller|"
-                           r"outperform\w*|beat\w*|surpass\w*|exceed\w*|improv\w*|converg\w*|succeed\w*|work(?:s|ed)?\s+"
-                           r"(?:so\s+)?well|accurate|stable|scal(?:e|es)\s+(?:so\s+)?well)\b", re.IGNORECASE)
-_CAUSE = re.compile(r"\b(?:thanks to|because|due to|since|which makes|makes? (?:it|them)|allows?|enables?|reduc\w*|"
-                    r"by (?:using|\w+ing))\b", re.IGNORECASE)
-# "What does the Gopher paper end by discussing?": its last sentence, or the one it opens with "Finally".
-_ASKS_END = re.compile(r"\b(?:end(?:s|ed)?\s+(?:by|with)|conclud(?:es|ed)?\s+(?:by|with)|clos(?:es|ed)?\s+(?:by|with)|"
-                       r"finally)\b", re.IGNORECASE)
-_FINALLY = re.compile(r"^\W*(?:finally|lastly|in closing)\b", re.IGNORECASE)
-# "By how much did Chinchilla beat Gopher on MMLU?": the margin, where a sentence puts a number to a lead.
-_ASKS_MARGIN = re.compile(r"\bhow\s+(?:much|far)\b.*\b(?:beat|outperform|improve|exceed|surpass)", re.IGNORECASE)
-_LEAD = re.compile(r"\b(?:improv\w*|outperform\w*|better|greater|higher|exceed\w*|surpass\w*|gains?|ahead)\b",
-                   re.IGNORECASE)
-_WH = re.compile(r"^\s*(?:and\s+|but\s+)?(?:what|which|how|who|where|when)\b", re.IGNORECASE)
-_REASON = re.compile(r"\b(?:because|since|due to|requires?|important|crucial|attractive|limit(?:s|ed|ation)?|struggl\w*|"
-                     r"fail\w*|poor\w*|lack\w*|suffer\w*|difficult\w*|challeng\w*|expensive|costly|slow|bottleneck|"
-                     r"however|unfortunately|inefficien\w*|(?:high|large) variance|bias(?:ed)?|(?:less|little) is known|"
-                     r"unclear|remains?|despite|still)\b", re.IGNORECASE)
 _COMPARES = re.compile(r"\b(?:compar\w*|against|versus|vs\.?|relative to)\b", re.IGNORECASE)
 _DEFINED = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?([\w\s-]{2,40}?)\s*\??\s*$", re.IGNORECASE)
 
@@ -125,39 +105,6 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     return found
 
 
-def gives_reason(sentence: str) -> bool:
-    """Whether ``sentence`` gives a reason or a shortcoming ("... is limited because ...")."""
-    return bool(_REASON.search(sentence))
-
-
-def asks_margin(question: Question) -> bool:
-    """Whether ``question`` asks by how much one thing beat another ("By how much did Chinchilla
-    beat Gopher on MMLU?")."""
-    return question.kind == "quantity" and bool(_ASKS_MARGIN.search(last_sentence(question.text)))
-
-
-def states_lead(sentence: str) -> bool:
-    """Whether ``sentence`` puts a number to a lead ("greater than a 7% improvement over Gopher")."""
-    return bool(NUMBER.search(sentence) and _LEAD.search(sentence))
-
-
-def asks_why_it_works(question: Question) -> bool:
-    """Whether ``question`` asks why a paper's own work does well ("Why is GAN-TTS fast?"): its
-    answer is where the paper says what makes it so ("thanks to an efficient feed-forward generator")."""
-    return bool(_WHY_IT_WORKS.search(last_sentence(question.text)))
-
-
-def asks_motivation(question: Question) -> bool:
-    """Whether ``question`` asks why: the problem a paper addresses or what was wrong with earlier
-    work, which an abstract states as background, before its own work."""
-    one = question.kind != "comparison" or asks_one_paper(question.text)  # "... according to the paper that ..."
-    if not one or question.kind in ("list", "quantity"):
-        return False
-    clause = asked_clause(question.text)  # "Why doesn't X help, and what algorithm ... instead?" asks the latter
-    asked = clause if _WH.match(clause) and clause != last_sentence(question.text) else last_sentence(question.text)
-    return bool(_ASKS_MOTIVATION.search(asked)) and not _WHY_IT_WORKS.search(asked)
-
-
 def _share(words: list[str], sentence: str) -> float:
     return len(set(words) & set(tokenize(sentence))) / len(words) if words else 0.0
 
@@ -178,20 +125,6 @@ def _defines(question: Question, sentence: str) -> bool:
         return False
     term = match.group(1).strip().lower().rstrip("s")
     return bool(re.search(rf"\b{re.escape(term)}s?\b\s*(?:--|—|,|\(|is\b|are\b|refers?\b)", sentence, re.IGNORECASE))
-
-
-_ASKING = re.compile(r",\s+(?:and\s+|but\s+)?((?:what|which|how|who|where|when|why|does|do|did|is|are|was|were|can|could)"
-                     r"\b[^,]*)$", re.IGNORECASE)
-
-
-def asked_clause(text: str) -> str:
-    """The part of a question that asks: its last sentence ("I remember a trainable optimizer
-    modelled on ... What was it tested on?" asks "What was it tested on?"), from its last clause
-    that opens with a question word ("In the work where ..., what two ways ... did they compare?")."""
-    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p]
-    last = parts[-1] if parts else text
-    clause = _ASKING.search(last)
-    return clause.group(1) if clause else last
 
 
 DESCRIBED_WHOLE = 0.4
@@ -272,7 +205,7 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
     compared_within = question.kind == "comparison" and asks_one_paper(question.text)  # "what did they compare?"
     motivation = asks_motivation(question)
     works = asks_why_it_works(question)
-    ends = bool(_ASKS_END.search(asking))
+    ends = asks_how_it_ends(question)
     last: dict[str, int] = {}  # each paper's last sentence
     for candidate in found:
         last[candidate.doc_id] = max(last.get(candidate.doc_id, -1), candidate.position)
@@ -284,9 +217,9 @@ def score(question: Question, found: list[Candidate], embedder: Embedder, settin
             value += settings.background_penalty if motivation else -settings.background_penalty
         if motivation and gives_reason(candidate.text):  # "... is limited because ...": a reason given
             value += settings.kind_bonus
-        if works and _CAUSE.search(candidate.text):  # "parallelisable thanks to an efficient generator"
+        if works and says_what_makes_it_so(candidate.text):  # "parallelisable thanks to an efficient generator"
             value += settings.kind_bonus
-        if ends and (candidate.position == last[candidate.doc_id] or _FINALLY.search(candidate.text)):
+        if ends and (candidate.position == last[candidate.doc_id] or opens_finally(candidate.text)):
             value += 3 * settings.kind_bonus  # where an abstract ends, for a question asking how it ends
         if number_wanted and NUMBER.search(candidate.text):
             value += settings.kind_bonus * (1 + bool(set(question.measured[-1:]) & set(tokenize(candidate.text))))

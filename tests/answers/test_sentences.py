@@ -1,6 +1,6 @@
 """Candidate sentences and what their scores weigh."""
 
-from rag.answers.sentences import asked_clause
+from rag.answers.asking import asked_clause
 
 
 def test_the_asking_clause_is_the_last_sentence_from_its_question_word():
@@ -22,7 +22,7 @@ def test_a_sentence_writing_a_name_out_before_it_in_brackets_expands_it():
 
 
 def test_a_question_asking_why_or_what_was_wrong_before_asks_for_the_motivation():
-    from rag.answers.sentences import asks_motivation
+    from rag.answers.asking import asks_motivation
     from rag.retrieval.questions import read_question
 
     for text in ("Why does seq2slate model interactions between items?",
