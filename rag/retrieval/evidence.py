@@ -91,6 +91,9 @@ def focus_coverage(question: Question, text: str, lexical: LexicalIndex) -> tupl
     return weighted_coverage(question.focus, text, lexical), [w for w in question.focus if w not in held]
 
 
+_ASKED = "what was asked"
+
+
 def _phrase(question: Question, missing: list[str]) -> str:
     """The words of the question that name what is missing, as the question wrote them."""
     lowered = question.text.lower()
@@ -102,7 +105,8 @@ def _phrase(question: Question, missing: list[str]) -> str:
     words = [w for w in re.findall(r"[\w-]+", question.text) if tokenize(w) and tokenize(w)[0] in missing]
     if not words and missing == tokenize("authors"):  # "Who developed OpenAI Five?"
         return "authors"
-    return " ".join(dict.fromkeys(words)) or "what was asked"
+    words = list(dict.fromkeys(words))
+    return " ".join(words) if 0 < len(words) <= 4 else _ASKED  # not a string of the question's every word
 
 
 def _unmentioned(question: Question, missing: list[str], lexical: LexicalIndex, most: int = 3) -> str:
@@ -115,7 +119,7 @@ def _unmentioned(question: Question, missing: list[str], lexical: LexicalIndex, 
             forms.setdefault(stems[0], word)
     rarest = sorted(forms, key=lambda stem: -lexical.idf(stem))[:most]
     quoted = [f'"{forms[stem]}"' for stem in sorted(rarest, key=list(forms).index)]
-    return " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted) or "what was asked"
+    return " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted) or _ASKED
 
 
 def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
@@ -218,7 +222,8 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
     if how_much and named and not states_how_much(paper, how_much):
         return f"The abstracts mention {name} but not how much {how_much}."
     if question.kind == "quantity" and not _quantity_stated(question, paper, strict=named):
-        return f"The abstracts mention {name} but not its {_phrase(question, question.measured or question.focus)}."
+        phrase = _phrase(question, question.measured or question.focus)
+        return f"The abstracts mention {name} but not {'the number asked for' if phrase == _ASKED else 'its ' + phrase}."
     held = set(tokenize(paper))
     asked_for = " ".join(question.asked)
     asked = [w for w in question.asked if w in ATTRIBUTES and w not in held] if named else []

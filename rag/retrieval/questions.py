@@ -48,7 +48,8 @@ _LENGTH = re.compile(r"\bwhat\s+(?:is\s+the\s+|was\s+the\s+|were\s+the\s+)?((?:[
                      re.IGNORECASE)
 _QUANTITY = re.compile(
     r"\bhow\s+(?:many|much(?!\s+(?:\w+\s+){1,4}?(?:depends?|matters?|relies|rely|affects?|influences?)\b)|fast|long|"
-    r"big|large|small|often|far|quickly|deep(?!\s+learning)|wide|accurate|well|cheap|expensive)\b"
+    r"big|large|small|often|far(?!\s+(?:\w+\s+){1,8}?(?:got|gotten|come|progressed|advanced)\b)|quickly|"
+    r"deep(?!\s+learning)|wide|accurate|well|cheap|expensive)\b"
     rf"|{_LENGTH.pattern}"
     r"|\bwhat\s+(?:is\s+the\s+|was\s+the\s+|were\s+the\s+)?(?:fraction|percentage|percent|proportion|share|number|amount|"
     r"size|accuracy|score|speed|rate|ratio|range|complexity|latency|cost|count|value|resolution)\b"
@@ -259,10 +260,15 @@ def _not_the_paper(text: str):
     return key
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+(?=[A-Z])|(?<=:)\s+(?=(?:what|which|how|who|where|when|why|did|does|do|is|are|"
+                             r"was|were|can)\b)", re.IGNORECASE)  # "OpenAI's report on ...: what was it trained to do?"
+
+
 def last_sentence(text: str) -> str:
     """The last sentence of ``text``: what a question that first describes its paper asks
-    ("There was a 16-bit number format ... Which networks did they train?")."""
-    parts = [p for p in re.split(r"(?<=[.?!])\s+(?=[A-Z])", text.strip()) if p]
+    ("There was a 16-bit number format ... Which networks did they train?"; "that format where
+    every tensor ...: what did it say was hard?")."""
+    parts = [p for p in _SENTENCE_BREAK.split(text.strip()) if p]
     return parts[-1] if parts else text
 
 

@@ -47,6 +47,8 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("Tell me more about the first paper.", "summary"),
     ("What are some papers about language models?", "list"),  # not a definition of "some papers"
     ("How does scaling model size work in practice for large batches?", "general"),
+    ("How far ahead does the nowcasting model forecast rain?", "quantity"),
+    ("Before GTrXL, how far had the transformers of NLP got in reinforcement learning?", "general"),  # progress
 ])
 def test_the_kind_of_answer_a_question_asks_for(text, kind):
     assert read_question(text).kind == kind
@@ -128,6 +130,14 @@ def test_a_question_that_first_describes_its_paper_is_read_for_what_its_last_sen
                              "Which networks did they train with it?")
     assert question.kind == "which" and question.asked == ["network"]
     assert "There" not in question.sides
+
+
+def test_a_description_ending_in_a_colon_is_followed_by_what_the_question_asks():
+    from rag.retrieval.questions import last_sentence
+
+    text = "That number format whose tensors share one re-tuned exponent: what did it say was still hard?"
+    assert last_sentence(text) == "what did it say was still hard?"
+    assert last_sentence("Compare two things: GPT-3 and Gopher.") == "Compare two things: GPT-3 and Gopher."
 
 
 def test_a_comparison_set_up_in_a_first_sentence_stays_a_comparison():
