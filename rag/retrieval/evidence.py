@@ -158,6 +158,28 @@ def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
     return any(name_key(w) not in known for n in names for w in re.findall(r"[\w.'-]+", n))
 
 
+_OPPOSITES: dict[str, set[str]] = {}
+for _one, _other in (("larger", "smaller"), ("bigger", "smaller"), ("higher", "lower"), ("more", "fewer"),
+                     ("more", "less"), ("faster", "slower"), ("increase", "decrease"), ("increases", "decreases"),
+                     ("better", "worse"), ("easier", "harder"), ("outperforms", "underperforms"), ("well", "poorly")):
+    _OPPOSITES.setdefault(_one, set()).add(_other)
+    _OPPOSITES.setdefault(_other, set()).add(_one)
+
+
+def _says_the_opposite(question: Question, abstract: str) -> str:
+    """The sentence of ``abstract`` holding most of a claim's words (at least half) that turns one of
+    its comparisons the other way ("smaller β may lead to better peak performance" for a question
+    claiming that a larger β does); empty when none does."""
+    words = set(question.focus)
+    said = [(len(words & set(tokenize(s))) / max(len(words), 1), s) for s in sentences(abstract)]
+    share, closest = max(said, default=(0.0, ""))
+    if share < 0.5:
+        return ""
+    asked, held = set(re.findall(r"[a-z]+", question.text.lower())), set(re.findall(r"[a-z]+", closest.lower()))
+    turned = [w for w in asked if w not in held and _OPPOSITES.get(w, set()) & held - asked]
+    return closest if turned else ""
+
+
 def _paraphrased(question: Question, abstract: str, embedder, settings: RetrievalSettings) -> bool:
     """Whether a sentence of ``abstract`` is within ``claim_paraphrase_similarity`` of the
     question: the claim in other words ("on par with" for "matches"), which word coverage misses."""
@@ -239,6 +261,9 @@ def unstated(question: Question, passages: list[Passage], lexical: LexicalIndex,
         return (f"No abstract makes that claim; the closest is {name}, which does not say it beats or "
                 "outperforms anything.")
     claim = _CLAIM.search(question.text)
+    opposite = _says_the_opposite(question, abstract) if claim else ""
+    if opposite:
+        return f'No abstract makes that claim; {name} says otherwise: "{opposite}"'
     if claim:
         verb = set(tokenize(claim.group(0).split()[-1]))  # "Which abstract estimates ...": not a word of the claim
         coverage, missing = focus_coverage(replace(question, focus=[w for w in question.focus if w not in verb]),

@@ -30,6 +30,8 @@ from rag import CANNOT_ANSWER, ask
      'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
     ("Which reinforcement learning environments show Noise-Reuse Evolution Strategies converging faster than AD and "
      "ES?", "but do not name its reinforcement learning environments."),  # AD, ES are methods the question names
+    ("Which paper finds that smaller models are more sample-efficient?",  # the abstract: "Larger models are ..."
+     'says otherwise: "Larger models are significantly more sample-efficient'),
     ("Which paper measures the water consumption of training GPT-3?",  # any verb of a claim, not only "finds"
      'No abstract makes that claim; the closest is GPT-3, which does not mention "water" or "consumption".'),
     ("How many different language models were trained for the Chinchilla study?",  # "over \nummodels language
@@ -77,6 +79,7 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "The scaling-law study of images, video and math reads the loss information-theoretically: which two "
     "quantities can its trends estimate?",  # "which two" asks for two things, it claims no number 2
     "Which abstract predicts GPT-4's performance from much smaller training runs?",  # a claim it makes
+    "Which paper finds that larger models are more sample-efficient?",  # as the abstract says it
     "Which abstract compares language models of 280B and 178B parameters?",  # "Gopher (280B), Jurassic-1 (178B)"
     "How does the Sparse Transformers paper handle images, audio and text so that one network can model all "
     "three?",  # "all three" stands for the three it named: no number 3 claimed
