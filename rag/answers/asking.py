@@ -41,8 +41,8 @@ _REASON = re.compile(r"\b(?:because|since|due to|requires?|important|crucial|att
                      r"unclear|remains?|despite|still)\b", re.IGNORECASE)
 
 
-_ASKING = re.compile(r",\s+(?:and\s+|but\s+)?((?:what|which|how|who|where|when|why|does|do|did|is|are|was|were|can|could)"
-                     r"\b[^,]*)$", re.IGNORECASE)
+_ASKING = re.compile(r",\s+(?:and\s+|but\s+)?((?:(?:between|among|in|on|at|for|with|from|by|over|after|before)\s+(?=wh|how))?"
+                     r"(?:what|which|how|who|where|when|why|does|do|did|is|are|was|were|can|could)\b[^,]*)$", re.IGNORECASE)
 
 
 def asked_clause(text: str) -> str:

@@ -8,6 +8,8 @@ def test_the_asking_clause_is_the_last_sentence_from_its_question_word():
     assert asked_clause("In the work where a network orders cities, what did they compare?") == "what did they compare?"
     assert asked_clause("Does it work, and does it also work for packing?") == "does it also work for packing?"
     assert asked_clause("How large is Gopher compared with GPT-3?") == "How large is Gopher compared with GPT-3?"
+    assert asked_clause("In the work on in-context learners, between which algorithms did they see phase transitions?") \
+        == "between which algorithms did they see phase transitions?"  # a preposition before the question word
 
 
 
