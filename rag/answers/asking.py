@@ -16,8 +16,8 @@ _TROUBLE = r"(?:wrong|problems?|issues?|limitations?|drawbacks?|shortcomings?|we
 _ASKS_MOTIVATION = re.compile(
     rf"(?:^|,\s*)why\b|\b(?:reasons?|motivations?|rationale)\s+(?:why|for|behind)\b|\bwhy\b.*\bmatters?\b|"
     rf"(?<!-)\bmotivat(?:es|ed|ing)\b|\bprompt(?:ed|ing)\b|\bled\s+(?:them|the\s+authors|it)\s+to\b|"
-    rf"\bwhat\s+(?:makes|made)\b.*\b(?:attractive|appealing|worth\w*|useful|important|necessary|promising|needed|hard|"
-    rf"difficult|challenging)\b|\b(?:not\s+(?:well\s+)?understood|poorly\s+understood|unclear|open\s+question)\b|"
+    rf"\bwhat\b.*?\s(?:makes|made)\b.*\b(?:attractive|appealing|worth\w*|useful|important|necessary|"
+    rf"promising|needed|hard|difficult|challenging|costly|expensive|slow|impractical)\b|\b(?:not\s+(?:well\s+)?understood|poorly\s+understood|unclear|open\s+question)\b|"
     rf"\b{_TROUBLE}\b(?=.*\b{_PRIOR}\b)|\b{_PRIOR}\b.*\b(?:{_TROUBLE}|fail\w*|struggl\w*)\b|"
     rf"\b(?:{_TROUBLE}|challenges?)\b.*\b(?:fix|solve|address|overcome|tackle|remedy)\w*", re.IGNORECASE)
 # "Why is GAN-TTS fast?", "Why does NRES converge faster?": why its own work does well, which it says itself.

@@ -35,6 +35,7 @@ def test_a_question_asking_why_or_what_was_wrong_before_asks_for_the_motivation(
                  "What problems with current ways of training on unrolled graphs, such as RNNs, does PES set out to fix?",
                  "What made backprop worth searching over, according to Backprop Evolution?",
                  "What was poorly understood about the softmax temperature before this theory?",
+                 "What did the paper on learned optimizers' trade-offs say makes them costly to use once trained?",
                  "I remember a paper on fast convolutions. Which applications did they give as reasons why speed matters?"):
         assert asks_motivation(read_question(text)), text
     for text in ("What weaknesses did the Codex authors find in their model?",  # its own work's
