@@ -28,7 +28,7 @@ import re
 from dataclasses import replace
 
 from ..corpus.display import display_text
-from ..corpus.names import mentioned_names, mentions, name_key, named_terms
+from ..corpus.names import GENERIC_ACRONYMS, mentioned_names, mentions, name_key, named_terms
 from ..corpus.text import sentences
 from ..index.lexical import LexicalIndex, tokenize
 from ..models import Passage
@@ -142,18 +142,26 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     return lenient and any(len(words & set(question.focus)) >= 2 for words in numbered)
 
 
+_NAMED_KINDS = frozenset(tokenize(
+    "dataset datasets benchmark benchmarks environment environments framework frameworks library libraries language "
+    "languages gpu gpus tpu tpus hardware chip chips accelerator accelerators team teams game games suite suites corpus "
+    "corpora simulator simulators competition competitions company companies organization organisation university "
+    "universities lab labs metric metrics toolkit toolkits platform platforms"))
+"""What a "which" question asks for when its answer is a name ("which dataset": CIFAR-10)."""
+
+
 def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
     """For "which benchmarks was seq2slate evaluated on": whether a sentence of ``abstract`` that
     holds the thing asked for (its last word: "environments" of "reinforcement learning environments") also names one (a name the question and the paper's label do
     not hold: "frameworks such as TensorFlow"); when no sentence holds the thing, whether any
     sentence names something ("trained on CIFAR10" for "which dataset")."""
     thing = thing_asked_for(question)
-    if not thing:
+    if not thing or thing[-1] not in _NAMED_KINDS:  # "which situations", "what else": not answered by a name
         return True
     holding = ([s for s in sentences(abstract) if thing[-1] in tokenize(s)]  # "environments", not "learning"
                or sentences(abstract))  # the category word is not written ("TensorFlow" for "which framework")
-    known = {name_key(w) for n in [*question.sides, *question.names, label]
-             for w in re.findall(r"[\w.'-]+", n) + re.findall(r"[\w.']+", n)}  # "BFGS-inspired": BFGS too
+    known = {name_key(w) for n in [question.text, label]  # what the question writes is no answer to it
+             for w in re.findall(r"[\w.'-]+", n) + re.findall(r"[\w.']+", n)} | GENERIC_ACRONYMS  # "non-English", "API"
     names = [n for s in holding for n in [*mentioned_names(s.split(None, 1)[-1]), *named_terms(s)]]  # not "We ..."
     return any(name_key(w) not in known for n in names for w in re.findall(r"[\w.'-]+", n))
 

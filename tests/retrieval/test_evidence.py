@@ -30,6 +30,8 @@ from rag import CANNOT_ANSWER, ask
      'which does not mention "carbon", "footprint" or "weather".'),  # the rarest missing words, as written
     ("Which reinforcement learning environments show Noise-Reuse Evolution Strategies converging faster than AD and "
      "ES?", "but do not name its reinforcement learning environments."),  # AD, ES are methods the question names
+    ("Which non-English languages does the GPT-4o card say improved most over GPT-4 Turbo?",  # "English", "API":
+     "The abstracts mention GPT-4o but do not name its non-English languages."),  # written by the question, generic
     ("Which paper finds that smaller models are more sample-efficient?",  # the abstract: "Larger models are ..."
      'says otherwise: "Larger models are significantly more sample-efficient'),
     ("Which paper measures the water consumption of training GPT-3?",  # any verb of a claim, not only "finds"
