@@ -28,7 +28,13 @@ import re
 from dataclasses import replace
 
 from ..corpus.display import display_text
-from ..corpus.names import GENERIC_ACRONYMS, mentioned_names, mentions, name_key, named_terms
+from ..corpus.names import (
+    GENERIC_ACRONYMS,
+    mentioned_names,
+    mentions,
+    name_key,
+    named_terms,
+)
 from ..corpus.text import sentences
 from ..index.lexical import LexicalIndex, tokenize
 from ..models import Passage
@@ -126,17 +132,15 @@ def _quantity_stated(question: Question, paper: str, strict: bool) -> bool:
     """Whether ``paper`` has a sentence with a number about what ``question`` measures: one
     naming the thing counted ("how many layers"), or, for an amount ("how much experience")
     and whenever not ``strict``, one holding two of the question's content words."""
-    stating = [s for s in sentences(paper) if has_number(s)]
-    numbered = [set(tokenize(s)) for s in stating]
+    head = question.measured[-1:]
+    if head and question.counts and any(counts_the_thing(s, head[0], asked=question.text) for s in sentences(paper)):
+        return True  # "how many models": a number counting models ("a lone hyperparameter" too)
+    numbered = [set(tokenize(s)) for s in sentences(paper) if has_number(s)]
     if not numbered:
         return False
-    head = question.measured[-1:]
     if not head:
         return True
-    if question.counts:  # "how many models": a number counting models
-        if any(counts_the_thing(s, head[0], asked=question.text) for s in stating):
-            return True
-    elif any(head[0] in words for words in numbered):
+    if not question.counts and any(head[0] in words for words in numbered):
         return True
     lenient = question.counts is False or not strict
     return lenient and any(len(words & set(question.focus)) >= 2 for words in numbered)
@@ -146,7 +150,7 @@ _NAMED_KINDS = frozenset(tokenize(
     "dataset datasets benchmark benchmarks environment environments framework frameworks library libraries language "
     "languages gpu gpus tpu tpus hardware chip chips accelerator accelerators team teams game games suite suites corpus "
     "corpora simulator simulators competition competitions company companies organization organisation university "
-    "universities lab labs metric metrics toolkit toolkits platform platforms"))
+    "universities lab labs metric metrics toolkit toolkits platform platforms metal metals element elements"))
 """What a "which" question asks for when its answer is a name ("which dataset": CIFAR-10)."""
 
 

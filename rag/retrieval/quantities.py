@@ -30,6 +30,9 @@ def stated_numbers(text: str) -> set[str]:
     return found | {NUMBER_WORDS[w.lower()] for w in _NUMBER_WORD.findall(text)}
 
 
+_ONLY_ONE = re.compile(r"\b(?:a\s+(?:single|lone|sole)|only\s+one|just\s+one)\b", re.IGNORECASE)
+
+
 def has_number(text: str) -> bool:
     """Whether ``text`` holds a number: digits, a number word or a magnitude ("tens of thousands")."""
     return bool(_NUMBER.search(text) or _NUMBER_WORD.search(text) or _MAGNITUDE.search(text))
@@ -50,7 +53,7 @@ def numbers_claimed(question: str) -> set[str]:
 
 def counts_the_thing(sentence: str, head: str, reach: int = 4, asked: str = "") -> bool:
     """Whether ``sentence`` puts a number within ``reach`` words before a word whose stem is
-    ``head`` ("over 400 language models", "tens of thousands of timesteps"), not merely a number
+    ``head`` ("over 400 language models", "tens of thousands of timesteps", "a lone hyperparameter"), not merely a number
     anywhere beside it ("a number of language models ranging from 70 million parameters"). A
     number joined to the thing ("3-digit arithmetic") counts when the word after it is one the
     question ``asked`` uses and the question does not write it so itself ("a 16-bit tensor")."""
@@ -62,7 +65,8 @@ def counts_the_thing(sentence: str, head: str, reach: int = 4, asked: str = "") 
             if following and following[0] in tokenize(asked):  # "3-digit arithmetic" for "digits of the arithmetic"
                 return True
         if tokenize(word)[:1] == [head]:
-            if has_number(" ".join(words[max(0, at - reach):at])):
+            before = " ".join(words[max(0, at - reach):at])
+            if has_number(before) or _ONLY_ONE.search(before):  # "defined by a lone hyperparameter": one
                 return True
     return False
 

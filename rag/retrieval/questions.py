@@ -53,7 +53,8 @@ _QUANTITY = re.compile(
     rf"|{_LENGTH.pattern}"
     r"|\bwhat\s+(?:is\s+the\s+|was\s+the\s+|were\s+the\s+)?(?:fraction|percentage|percent|proportion|share|number|amount|"
     r"size|accuracy|score|speed|rate|ratio|range|complexity|latency|cost|count|value|resolution)\b"
-    r"|\bhow\s+\w+\s+(?:times|fold)\b|\bwhat\s+(?:fvd|fid|mmlu|bleu)\b|\bby\s+how\s+much\b|\bup\s+to\s+how\b",
+    r"|\bhow\s+\w+\s+(?:times|fold)\b|\bwhat\s+(?:fvd|fid|mmlu|bleu)\b|\bby\s+how\s+much\b|\bup\s+to\s+how\b"
+    r"|\bby\s+what\s+(?:factor|margin|percentage|fraction)\b",
     re.IGNORECASE)
 _MEASURE = re.compile(r"\b(?:accuracy|score|distance|error\s+rate|bit\s+width|width|latency|throughput|perplexity)\b",
                       re.IGNORECASE)
@@ -261,7 +262,8 @@ def _not_the_paper(text: str):
 
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+(?=[A-Z])|(?<=:)\s+(?=(?:what|which|how|who|where|when|why|did|does|do|is|are|"
-                             r"was|were|can)\b)", re.IGNORECASE)  # "OpenAI's report on ...: what was it trained to do?"
+                             r"was|were|can)\b)|\s+(?:--|—)\s+(?=[^?]*\?\s*$)",
+                             re.IGNORECASE)  # "OpenAI's report on ...: what was it trained to do?", "that method ... -- what ...?"
 
 
 def last_sentence(text: str) -> str:

@@ -32,6 +32,8 @@ from rag import CANNOT_ANSWER, ask
      "ES?", "but do not name its reinforcement learning environments."),  # AD, ES are methods the question names
     ("Which non-English languages does the GPT-4o card say improved most over GPT-4 Turbo?",  # "English", "API":
      "The abstracts mention GPT-4o but do not name its non-English languages."),  # written by the question, generic
+    ("By what factor is NRES faster than ES in wall-clock time?",  # "faster convergence", no factor
+     "The abstracts mention Noise-Reuse Evolution Strategies (NRES) but not the number asked for."),
     ("Which paper finds that smaller models are more sample-efficient?",  # the abstract: "Larger models are ..."
      'says otherwise: "Larger models are significantly more sample-efficient'),
     ("Which paper measures the water consumption of training GPT-3?",  # any verb of a claim, not only "finds"
@@ -82,6 +84,8 @@ def test_near_misses_are_refused_saying_what_is_missing(settings, question, expl
     "quantities can its trends estimate?",  # "which two" asks for two things, it claims no number 2
     "Which abstract predicts GPT-4's performance from much smaller training runs?",  # a claim it makes
     "Which paper finds that larger models are more sample-efficient?",  # as the abstract says it
+    "How many hyperparameters is the softmax function defined by, according to the softmax temperature study?",
+    # "defined by a lone hyperparameter": one
     "Which abstract compares language models of 280B and 178B parameters?",  # "Gopher (280B), Jurassic-1 (178B)"
     "How does the Sparse Transformers paper handle images, audio and text so that one network can model all "
     "three?",  # "all three" stands for the three it named: no number 3 claimed

@@ -48,6 +48,7 @@ from rag.retrieval.questions import is_question, read_question, wants_number
     ("What are some papers about language models?", "list"),  # not a definition of "some papers"
     ("How does scaling model size work in practice for large batches?", "general"),
     ("How far ahead does the nowcasting model forecast rain?", "quantity"),
+    ("By what factor did NRES cut the wall-clock time to convergence?", "quantity"),
     ("Before GTrXL, how far had the transformers of NLP got in reinforcement learning?", "general"),  # progress
 ])
 def test_the_kind_of_answer_a_question_asks_for(text, kind):
@@ -138,6 +139,9 @@ def test_a_description_ending_in_a_colon_is_followed_by_what_the_question_asks()
     text = "That number format whose tensors share one re-tuned exponent: what did it say was still hard?"
     assert last_sentence(text) == "what did it say was still hard?"
     assert last_sentence("Compare two things: GPT-3 and Gopher.") == "Compare two things: GPT-3 and Gopher."
+    assert last_sentence("that method which cuts an unroll into truncations -- what tasks was it compared on?") \
+        == "what tasks was it compared on?"
+    assert last_sentence("GPT-4o -- the omni model -- is fast.") == "GPT-4o -- the omni model -- is fast."
 
 
 def test_a_comparison_set_up_in_a_first_sentence_stays_a_comparison():
