@@ -107,8 +107,10 @@ def answered_turn(answer: Answer, turn: int, settings: Settings) -> Turn:
 def respond(question: object, llm: object, k: object, collections: object, categories: object,
             year_from: object, year_to: object, turns: list[Turn], settings: Settings,
             offered: list[str], years_known: bool) -> Iterator[tuple[list[dict], object, str, list[Turn]]]:
-    """The chat handler: yields (chat messages, sources panel, cleared textbox, turns) as the
-    answer streams. ``turns`` is the session's conversation, kept on the server."""
+    """The chat handler: yields (chat messages, sources panel, textbox, turns) as the answer
+    streams. The textbox is cleared once, when the question is taken: what the user types while
+    the answer streams is theirs (later updates leave it alone). ``turns`` is the session's
+    conversation, kept on the server."""
     turns = list(turns or [])[-settings.server.max_history_turns:] if settings.server.max_history_turns else []
     shown = question if isinstance(question, str) else ""
     pending = turns + [Turn(shown, draft_html("…"), answered=False)]
@@ -128,22 +130,22 @@ def respond(question: object, llm: object, k: object, collections: object, categ
                                settings=settings, progress=True):
             if isinstance(item, Progress):  # a local model may take seconds before its first word
                 pending[-1] = Turn(shown, draft_html(item.message + " …"), answered=False)
-                yield chat_messages(pending), gr.skip(), "", turns
+                yield chat_messages(pending), gr.skip(), gr.skip(), turns
             elif isinstance(item, Answer):
                 done = turns + [answered_turn(item, len(turns), settings)]
-                yield chat_messages(done), panel_html([t.sources_html for t in done if t.sources_html]), "", done
+                yield chat_messages(done), panel_html([t.sources_html for t in done if t.sources_html]), gr.skip(), done
             else:
                 draft += item
                 pending[-1] = Turn(shown, draft_html(draft), answered=False)
-                yield chat_messages(pending), gr.skip(), "", turns
+                yield chat_messages(pending), gr.skip(), gr.skip(), turns
     except RagError as error:
         failed = turns + [Turn(shown, error_html(str(error)), answered=False)]
-        yield chat_messages(failed), gr.skip(), "", failed
+        yield chat_messages(failed), gr.skip(), gr.skip(), failed
     except Exception as error:  # noqa: BLE001 - a person gets one line, never a traceback
         failed = turns + [Turn(shown, error_html(
             f"Something went wrong ({type(error).__name__}). Try again; if it persists, check the server log."),
             answered=False)]
-        yield chat_messages(failed), gr.skip(), "", failed
+        yield chat_messages(failed), gr.skip(), gr.skip(), failed
 
 
 def _asking(handler, text: str):

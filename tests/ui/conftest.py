@@ -45,7 +45,7 @@ def served(engine, index_dir):
     cache = Path(index_dir) / "gradio-cache"
     env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CORPUS": str(SEEDS),
            "RAG_OPENAI__BASE_URL": f"http://127.0.0.1:{closed}/v1", "RAG_OPENAI__TIMEOUT_S": "5",
-           "RAG_SERVER__LLMS": '["extractive", "openai", "injected", "latex"]', "GRADIO_TEMP_DIR": str(cache),
+           "RAG_SERVER__LLMS": '["extractive", "openai", "injected", "latex", "slow"]', "GRADIO_TEMP_DIR": str(cache),
            "RAG_SERVER__ANNOUNCE": "false"}  # `rag ask` in other tests answers in its own process
     log = open(Path(index_dir) / "server.log", "w")
     process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "ui" / "ui_server.py"), str(port)], cwd=ROOT,

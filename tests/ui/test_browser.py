@@ -64,6 +64,20 @@ def test_injected_images_and_links_are_never_live(page):
     shot(page, "5-injection")
 
 
+def test_what_is_typed_while_an_answer_streams_stays_in_the_box(page):
+    page.click("#rag-settings")
+    page.locator("#rag-settings input").first.click()
+    page.get_by_role("option", name="slow").click()  # streams a word every 0.3 s
+    page.fill("#rag-question textarea", CHINCHILLA_Q)
+    page.press("#rag-question textarea", "Enter")
+    page.wait_for_function("document.querySelector('#rag-question textarea').value === ''", timeout=30_000)
+    page.fill("#rag-question textarea", "And what about Gopher?")  # the next question, typed while it streams
+    page.wait_for_function("document.querySelectorAll('.rag-answer, .rag-refusal, .rag-error').length > 0",
+                           timeout=120_000)
+    page.wait_for_timeout(500)  # any update after the answer would have landed
+    assert page.input_value("#rag-question textarea") == "And what about Gopher?"
+
+
 def test_collection_filter_limits_the_sources(page):
     page.click("#rag-settings")
     page.get_by_label("Goto").check()

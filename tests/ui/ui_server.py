@@ -2,6 +2,8 @@
 ``injected`` answers like a model that fell for a prompt injection (a markdown image whose URL
 carries the question, and a link to an outside host) inside an otherwise supported sentence.
 
+``slow`` streams the fake model's answer a word every 0.3 s (a slow local model).
+
 ``latex`` hides a page-covering LaTeX box (``\\rule{\\textwidth}{\\textheight}``) in a supported sentence
 (no number or name in it, so the fact check lets the sentence through to the page).
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from urllib.parse import quote_plus
 
 from rag import register
@@ -41,9 +44,19 @@ class LatexChatModel(FakeCitingChatModel):
         return f"{first} $$\\color{{white}}{{\\rule{{\\textwidth}}{{\\textheight}}}}$$ [1]."
 
 
+class SlowChatModel(FakeCitingChatModel):
+    """The fake model, streaming a word every 0.3 s."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        for chunk in super()._stream(messages, stop, run_manager, **kwargs):
+            time.sleep(0.3)
+            yield chunk
+
+
 if __name__ == "__main__":
     register("injected", lambda settings: ChatModelBackend("injected", InjectedChatModel()))
     register("latex", lambda settings: ChatModelBackend("latex", LatexChatModel()))
+    register("slow", lambda settings: ChatModelBackend("slow", SlowChatModel()))
     from ui.server import serve
 
     serve(port=int(sys.argv[1]))
