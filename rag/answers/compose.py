@@ -102,12 +102,13 @@ def _from_paper(doc_id: str, found: list[Candidate], settings: AnswerSettings, q
     stating = [c for c in own if _states_measure(question, c.text)]
     best, words = (stating or own)[0], set(question.focus or question.terms)
     floor = max(settings.min_sentence_similarity, best.score - settings.paper_score_gap)
-    extra = [c for c in own if c is not best and c.score >= floor and (not c.background or best.background)
-             and (not words or words & set(tokenize(c.text)))
-             and (question.kind != "quantity" or NUMBER.search(c.text))][: settings.max_sentences - 1]
     if asks_motivation(question):  # "why": the reasons and shortcomings it gives, however they are worded
         extra = [c for c in own if c is not best and c.score >= settings.min_sentence_similarity
                  and gives_reason(c.text)][: settings.max_sentences - 1]
+    else:
+        extra = [c for c in own if c is not best and c.score >= floor and (not c.background or best.background)
+                 and (not words or words & set(tokenize(c.text)))
+                 and (question.kind != "quantity" or NUMBER.search(c.text))][: settings.max_sentences - 1]
     if question.kind == "quantity" and not any(NUMBER.search(c.text) for c in [best] + extra):
         extra = [c for c in own if NUMBER.search(c.text) and not c.background
                  and c.score >= settings.min_sentence_similarity][:1]  # the best sentence gives no number

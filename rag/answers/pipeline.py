@@ -211,7 +211,8 @@ def _stream_ask(question, k, llm, history, collections, filters, settings: Setti
                     query=query, closest=passages)
     unknown = unknown_terms(question, engine.vocabulary) if settings.retrieval.refuse_unknown_names else []
     if read.kind == "list" and not unknown:  # "Which papers use diffusion models?": no abstract says "diffusion"
-        unknown = absent_topic_words(question, engine.lexical, engine.embedder, settings.retrieval.absent_topic_similarity)
+        unknown = absent_topic_words(question, engine.lexical, engine.embedder,
+                                     settings.retrieval.absent_topic_similarity)
     relevant = not unknown and in_scope(engine, read, passages, settings)
     why = unstated(read, passages, engine.lexical, settings.retrieval, engine.abstract,
                    engine.embedder) if relevant else None

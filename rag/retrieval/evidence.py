@@ -156,9 +156,10 @@ _NAMED_KINDS = frozenset(tokenize(
 
 def _names_a_thing(question: Question, abstract: str, label: str) -> bool:
     """For "which benchmarks was seq2slate evaluated on": whether a sentence of ``abstract`` that
-    holds the thing asked for (its last word: "environments" of "reinforcement learning environments") also names one (a name the question and the paper's label do
-    not hold: "frameworks such as TensorFlow"); when no sentence holds the thing, whether any
-    sentence names something ("trained on CIFAR10" for "which dataset")."""
+    holds the thing asked for (its last word: "environments" of "reinforcement learning
+    environments") also names one, a name neither the question nor the paper's label writes
+    ("frameworks such as TensorFlow"); when no sentence holds the thing, whether any sentence
+    names something ("trained on CIFAR10" for "which dataset"). Only for things answered by a name."""
     thing = thing_asked_for(question)
     if not thing or thing[-1] not in _NAMED_KINDS:  # "which situations", "what else": not answered by a name
         return True

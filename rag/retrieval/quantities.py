@@ -53,8 +53,8 @@ def numbers_claimed(question: str) -> set[str]:
 
 def counts_the_thing(sentence: str, head: str, reach: int = 4, asked: str = "") -> bool:
     """Whether ``sentence`` puts a number within ``reach`` words before a word whose stem is
-    ``head`` ("over 400 language models", "tens of thousands of timesteps", "a lone hyperparameter"), not merely a number
-    anywhere beside it ("a number of language models ranging from 70 million parameters"). A
+    ``head`` ("over 400 language models", "tens of thousands of timesteps", "a lone hyperparameter"),
+    not merely a number anywhere beside it ("a number of language models ranging from 70 million parameters"). A
     number joined to the thing ("3-digit arithmetic") counts when the word after it is one the
     question ``asked`` uses and the question does not write it so itself ("a 16-bit tensor")."""
     words = re.findall(r"[\w.,%$×-]+", _MARK.sub(" ", sentence))

@@ -108,7 +108,7 @@ _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?[\w\s-]{1,40}\??\s*$|define\b|what\s+does\s+.+\s+(?:mean|stand\s+for)\b)",
     re.IGNORECASE)
 # Words that say what kind of answer is wanted, not what it is about.
-_FRAME_WORDS = frozenset(tokenize(
+FRAME_WORDS = frozenset(tokenize(
     "paper papers abstract abstracts work works study studies article articles method methods approach approaches "
     "model models system systems fraction percentage percent proportion share number amount value many much "
     "fast long big large small often far quickly use used using uses propose proposed proposes introduce "
@@ -263,7 +263,7 @@ def _not_the_paper(text: str):
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+(?=[A-Z])|(?<=:)\s+(?=(?:what|which|how|who|where|when|why|did|does|do|is|are|"
                              r"was|were|can)\b)|\s+(?:--|—)\s+(?=[^?]*\?\s*$)",
-                             re.IGNORECASE)  # "OpenAI's report on ...: what was it trained to do?", "that method ... -- what ...?"
+                             re.IGNORECASE)  # "OpenAI's report on ...: what was it …?", "that method ... -- what …?"
 
 
 def last_sentence(text: str) -> str:
@@ -288,24 +288,24 @@ def read_question(text: str) -> Question:
     name_tokens |= {t for side in sides for t in tokenize(side)}
     if kind != "comparison":  # "GPT-3's score, according to the Codex paper" is about Codex
         names, sides = sorted(names, key=_not_the_paper(text)), sorted(sides, key=_not_the_paper(text))
-    terms = [t for t in dict.fromkeys(tokenize(text)) if t not in _FRAME_WORDS]
+    terms = [t for t in dict.fromkeys(tokenize(text)) if t not in FRAME_WORDS]
     focus = [t for t in terms if t not in name_tokens]
     measured: list[str] = []
     counts = None
     match = _QUANTITY_NOUN.search(asking) if kind in ("quantity", "comparison") else None
     if match:
         counted = tokenize(match.group(1))  # its last word is the thing counted, even "methods"
-        measured = [t for t in counted[:-1] if t not in _FRAME_WORDS] + counted[-1:]
+        measured = [t for t in counted[:-1] if t not in FRAME_WORDS] + counted[-1:]
         counts = match.group(0).lower().split()[1] == "many"
     elif kind == "quantity" and _LENGTH.search(asking):
         measured = tokenize(_LENGTH.search(asking).group(1))
     elif _SIZE.search(asking):
         measured = tokenize("parameters")  # "how large is Gopher": a model's size is its parameter count
     target = _ASKED.match(_LEADING.sub("", asking))  # "And what learning rate did they use?"
-    asked = [t for t in tokenize(target.group(1)) if t not in _FRAME_WORDS] if target else []
+    asked = [t for t in tokenize(target.group(1)) if t not in FRAME_WORDS] if target else []
     if _WHO_MADE.match(_LEADING.sub("", asking)):  # "Who developed OpenAI Five?" asks for its authors
         asked = tokenize("authors")
     opener = _LIST.search(text)
-    ignored = (_FRAME_WORDS - {"question", "answer"}) | GENERIC_LIST_WORDS
+    ignored = (FRAME_WORDS - {"question", "answer"}) | GENERIC_LIST_WORDS
     literal = literal_alternatives(text, names, ignored, opener.end() if opener else 0) if kind == "list" else []
     return Question(text, kind, names, terms, focus, measured, counts, sides, asked, literal)

@@ -8,7 +8,7 @@ import re
 
 from ..index.embeddings import Embedder
 from ..index.lexical import LexicalIndex, tokenize
-from .questions import _FRAME_WORDS, GENERIC_LIST_WORDS
+from .questions import FRAME_WORDS, GENERIC_LIST_WORDS
 
 _EXAMPLES = re.compile(r"\([^)]*\)|\b(?:such\s+as|e\.g\.|for\s+(?:example|instance)|like|including|i\.e\.)\s[^,;:?]*",
                        re.IGNORECASE)  # examples and asides may name what the corpus calls otherwise
@@ -22,11 +22,11 @@ def absent_topic_words(question: str, lexical: LexicalIndex, embedder: Embedder,
     carry the topic, not a verb the corpus happens not to use ("claim", "stress")."""
     words = []
     for word in dict.fromkeys(_WORD.findall(_EXAMPLES.sub(" ", question))):
-        stems = [s for s in tokenize(word) if s not in _FRAME_WORDS and s not in GENERIC_LIST_WORDS]
+        stems = [s for s in tokenize(word) if s not in FRAME_WORDS and s not in GENERIC_LIST_WORDS]
         if stems and all(lexical.document_frequency(s) == 0 for s in stems):
             words.append(word)
     if not words:
         return []
-    vectors = embedder.encode_cached([question] + [re.sub(rf"(?<![\w'-]){re.escape(w)}(?![\w'-])\s*", "", question, count=1)
-                                                   for w in words])
+    without = [re.sub(rf"(?<![\w'-]){re.escape(w)}(?![\w'-])\s*", "", question, count=1) for w in words]
+    vectors = embedder.encode_cached([question, *without])
     return [w for w, v in zip(words, vectors[1:]) if float(v @ vectors[0]) < similarity]
